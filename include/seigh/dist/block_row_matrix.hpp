@@ -1,0 +1,132 @@
+#pragma once
+/// \file
+/// `BlockRowMatrix<Scalar>`: a tall D x k matrix whose rows are partitioned
+/// over the ranks of a communicator (DESIGN.md §3). Rank r stores rows
+/// [row_offset, row_offset + local_rows) as a column-major local block.
+///
+/// It is a value type holding the partition and the local block; the
+/// collective operations are free functions taking the Comm, so every
+/// communication point is visible at the call site.
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+
+#include "seigh/core/error.hpp"
+#include "seigh/core/types.hpp"
+#include "seigh/dist/comm.hpp"
+#include "seigh/dist/partition.hpp"
+
+namespace seigh::dist {
+
+template <class Scalar>
+class BlockRowMatrix {
+ public:
+  using scalar_type = Scalar;
+  using LocalBlock = Matrix<Scalar>;
+
+  BlockRowMatrix() = default;
+  /// Zero-initialised D x k matrix with `partition` (global_rows == D).
+  BlockRowMatrix(const RowPartition& partition, Index cols)
+      : partition_(partition), local_(LocalBlock::Zero(partition.local_rows(), cols)) {}
+  /// Adopt a local block (local_rows x k).
+  BlockRowMatrix(const RowPartition& partition, LocalBlock local)
+      : partition_(partition), local_(std::move(local)) {
+    SEIGH_REQUIRE(local_.rows() == partition_.local_rows())
+        << "BlockRowMatrix: local block has " << local_.rows() << " rows, partition gives "
+        << partition_.local_rows();
+  }
+
+  [[nodiscard]] const RowPartition& partition() const { return partition_; }
+  [[nodiscard]] Index global_rows() const { return partition_.global_rows(); }
+  [[nodiscard]] Index local_rows() const { return partition_.local_rows(); }
+  [[nodiscard]] Index row_offset() const { return partition_.row_offset(); }
+  [[nodiscard]] Index cols() const { return local_.cols(); }
+  [[nodiscard]] int owner(Index global_row) const { return partition_.owner(global_row); }
+
+  /// This rank's rows (local_rows x k), column-major.
+  [[nodiscard]] LocalBlock& local() { return local_; }
+  [[nodiscard]] const LocalBlock& local() const { return local_; }
+
+ private:
+  RowPartition partition_{};
+  LocalBlock local_{};
+};
+
+namespace detail {
+/// Rows per chunk when float data is promoted to double: bounds the extra
+/// memory of the promotion to kPromoteChunk x k doubles.
+inline constexpr Index kPromoteChunk = 4096;
+}  // namespace detail
+
+/// Gram matrix G = Xᵀ X (k x k), replicated on every rank; accumulated in
+/// double whatever Scalar is (float input is promoted chunk by chunk, so no
+/// full double copy exists). One allreduce. Collective.
+template <class Scalar>
+MatrixD gram(const Comm& comm, const BlockRowMatrix<Scalar>& X) {
+  MatrixD G = MatrixD::Zero(X.cols(), X.cols());
+  if constexpr (std::is_same_v<Scalar, double>) {
+    if (X.local_rows() > 0) G.template selfadjointView<Eigen::Lower>().rankUpdate(X.local().transpose());
+  } else {
+    for (Index r0 = 0; r0 < X.local_rows(); r0 += detail::kPromoteChunk) {
+      const Index rows = std::min(detail::kPromoteChunk, X.local_rows() - r0);
+      const MatrixD chunk = X.local().middleRows(r0, rows).template cast<double>();
+      G.template selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
+    }
+  }
+  G.template triangularView<Eigen::StrictlyUpper>() = G.transpose();
+  comm.allreduce_sum(G);
+  return G;
+}
+
+/// Cross Gram Xᵀ Y (k1 x k2), replicated; accumulated in double. The two
+/// matrices must share the row partition. One allreduce. Collective.
+template <class ScalarX, class ScalarY>
+MatrixD cross_gram(const Comm& comm, const BlockRowMatrix<ScalarX>& X, const BlockRowMatrix<ScalarY>& Y) {
+  SEIGH_REQUIRE(X.partition() == Y.partition()) << "cross_gram: row partitions differ";
+  MatrixD G = MatrixD::Zero(X.cols(), Y.cols());
+  for (Index r0 = 0; r0 < X.local_rows(); r0 += detail::kPromoteChunk) {
+    const Index rows = std::min(detail::kPromoteChunk, X.local_rows() - r0);
+    G.noalias() += X.local().middleRows(r0, rows).template cast<double>().transpose() *
+                   Y.local().middleRows(r0, rows).template cast<double>();
+  }
+  comm.allreduce_sum(G);
+  return G;
+}
+
+/// X · S for a small replicated matrix S (k x m): purely local, no
+/// communication. Returns a D x m BlockRowMatrix with X's partition.
+template <class Scalar, class Derived>
+BlockRowMatrix<Scalar> multiply(const BlockRowMatrix<Scalar>& X, const Eigen::MatrixBase<Derived>& S) {
+  SEIGH_REQUIRE(S.rows() == X.cols()) << "multiply: X has " << X.cols() << " columns, S has " << S.rows() << " rows";
+  Matrix<Scalar> local = X.local() * S.template cast<Scalar>();
+  return BlockRowMatrix<Scalar>(X.partition(), std::move(local));
+}
+
+/// Euclidean norm of every column (k), replicated. One allreduce. Collective.
+template <class Scalar>
+VectorD column_norms(const Comm& comm, const BlockRowMatrix<Scalar>& X) {
+  VectorD squares = VectorD::Zero(X.cols());
+  if (X.local_rows() > 0) squares = X.local().template cast<double>().colwise().squaredNorm().transpose();
+  comm.allreduce_sum(squares);
+  return squares.cwiseSqrt();
+}
+
+/// The full D x k matrix on every rank (tests and small problems only:
+/// O(D k) memory per rank). Collective.
+template <class Scalar>
+Matrix<Scalar> gather_all(const Comm& comm, const BlockRowMatrix<Scalar>& X) {
+  Matrix<Scalar> full(X.global_rows(), X.cols());
+  comm.allgather_rows<Scalar>(X.local(), X.partition(), full);
+  return full;
+}
+
+/// Distribute a replicated D x k matrix: each rank keeps its rows. Local.
+template <class Scalar>
+BlockRowMatrix<Scalar> scatter_replicated(const RowPartition& partition, const Matrix<Scalar>& full) {
+  SEIGH_REQUIRE(full.rows() == partition.global_rows())
+      << "scatter_replicated: matrix has " << full.rows() << " rows, partition " << partition.global_rows();
+  return BlockRowMatrix<Scalar>(partition, full.middleRows(partition.row_offset(), partition.local_rows()));
+}
+
+}  // namespace seigh::dist

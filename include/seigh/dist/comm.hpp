@@ -1,0 +1,234 @@
+#pragma once
+/// \file
+/// `Comm`: an RAII, move-only wrapper around a *duplicated* MPI communicator,
+/// with typed collective helpers for Eigen blocks.
+///
+/// The library never calls MPI_Init; the application does. Every member
+/// function marked *Collective* must be called by all ranks of the
+/// communicator in the same order with consistent arguments.
+
+#include <mpi.h>
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "seigh/core/error.hpp"
+#include "seigh/core/types.hpp"
+#include "seigh/dist/partition.hpp"
+
+namespace seigh::dist {
+
+/// MPI datatype of a C++ scalar.
+template <class T>
+MPI_Datatype mpi_type() {
+  if constexpr (std::is_same_v<T, double>) return MPI_DOUBLE;
+  else if constexpr (std::is_same_v<T, float>) return MPI_FLOAT;
+  else if constexpr (std::is_same_v<T, std::int64_t>) return MPI_INT64_T;
+  else if constexpr (std::is_same_v<T, std::uint64_t>) return MPI_UINT64_T;
+  else if constexpr (std::is_same_v<T, int>) return MPI_INT;
+  else if constexpr (std::is_same_v<T, unsigned>) return MPI_UNSIGNED;
+  else if constexpr (std::is_same_v<T, char>) return MPI_CHAR;
+  else static_assert(sizeof(T) == 0, "no MPI datatype for this scalar");
+}
+
+/// Throws seigh::Error naming `what` if an MPI call returned an error code.
+void check_mpi(int code, const char* what);
+
+class Comm {
+ public:
+  /// Duplicates `parent` (MPI_Comm_dup) so library traffic never matches
+  /// messages of the caller. Collective over `parent`.
+  explicit Comm(MPI_Comm parent = MPI_COMM_WORLD);
+  ~Comm();
+  Comm(const Comm&) = delete;
+  Comm& operator=(const Comm&) = delete;
+  Comm(Comm&& other) noexcept;
+  Comm& operator=(Comm&& other) noexcept;
+
+  [[nodiscard]] int rank() const { return rank_; }
+  [[nodiscard]] int size() const { return size_; }
+  [[nodiscard]] bool is_root() const { return rank_ == 0; }
+  [[nodiscard]] MPI_Comm raw() const { return comm_; }
+
+  /// The balanced partition of n rows over this communicator.
+  [[nodiscard]] RowPartition partition(Index n) const { return RowPartition(n, rank_, size_); }
+
+  /// Collective.
+  void barrier() const;
+
+  /// Sum of `value` over all ranks, returned on every rank. Collective.
+  template <class T>
+  [[nodiscard]] T sum(T value) const { return reduce_scalar(value, MPI_SUM); }
+  /// Maximum over all ranks. Collective.
+  template <class T>
+  [[nodiscard]] T max(T value) const { return reduce_scalar(value, MPI_MAX); }
+  /// Minimum over all ranks. Collective.
+  template <class T>
+  [[nodiscard]] T min(T value) const { return reduce_scalar(value, MPI_MIN); }
+  /// True on every rank if `flag` is true on any rank. Collective.
+  [[nodiscard]] bool any(bool flag) const { return max(static_cast<int>(flag)) != 0; }
+
+  /// In-place elementwise sum of a dense block over all ranks (one
+  /// MPI_Allreduce for the whole block, never one per column). The block
+  /// must have the same shape on every rank. Collective.
+  template <class Derived>
+  void allreduce_sum(Eigen::DenseBase<Derived>& block) const;
+
+  /// Broadcast a dense block from `root`; the shape must already agree on
+  /// all ranks. Collective.
+  template <class Derived>
+  void broadcast(Eigen::DenseBase<Derived>& block, int root = 0) const;
+
+  /// Broadcast a scalar from `root`. Collective.
+  template <class T>
+  [[nodiscard]] T broadcast_value(T value, int root = 0) const {
+    check_mpi(MPI_Bcast(&value, 1, mpi_type<T>(), root, comm_), "MPI_Bcast");
+    return value;
+  }
+
+  /// Broadcast a string of any length from `root`. Collective.
+  [[nodiscard]] std::string broadcast_string(const std::string& value, int root = 0) const;
+
+  /// Reduce-scatter by rows: `full` (n x b) is this rank's contribution,
+  /// the same shape on every rank; on return `local` (local_rows x b) holds
+  /// rows [row_offset, row_offset + local_rows) of the sum over ranks.
+  /// This is the HVP assembly of DESIGN.md §3. Collective.
+  template <class Scalar>
+  void reduce_scatter_rows(const Eigen::Ref<const Matrix<Scalar>>& full, const RowPartition& partition,
+                           Eigen::Ref<Matrix<Scalar>> local) const;
+
+  /// All-gather by rows: every rank contributes its `local` rows
+  /// (local_rows x b) and receives the full (n x b) matrix. Collective.
+  template <class Scalar>
+  void allgather_rows(const Eigen::Ref<const Matrix<Scalar>>& local, const RowPartition& partition,
+                      Eigen::Ref<Matrix<Scalar>> full) const;
+
+ private:
+  template <class T>
+  T reduce_scalar(T value, MPI_Op op) const {
+    T result{};
+    check_mpi(MPI_Allreduce(&value, &result, 1, mpi_type<T>(), op, comm_), "MPI_Allreduce");
+    return result;
+  }
+  void check_partition(const RowPartition& partition) const;
+
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+// ---------------------------------------------------------------------------
+// Template implementations.
+
+namespace detail {
+/// True if the block's entries are one contiguous column-major array.
+template <class Derived>
+bool is_contiguous(const Eigen::DenseBase<Derived>& block) {
+  const auto& d = block.derived();
+  if (d.size() <= 1) return true;
+  return d.innerStride() == 1 && (d.cols() == 1 || d.outerStride() == d.rows());
+}
+}  // namespace detail
+
+template <class Derived>
+void Comm::allreduce_sum(Eigen::DenseBase<Derived>& block) const {
+  using Scalar = typename Derived::Scalar;
+  static_assert(!Derived::IsRowMajor || Derived::IsVectorAtCompileTime, "column-major blocks only");
+  if (block.size() == 0) {
+    // Still a collective: every rank must agree that there is nothing to do.
+    check_mpi(MPI_Barrier(comm_), "MPI_Barrier");
+    return;
+  }
+  const int count = static_cast<int>(block.size());
+  SEIGH_REQUIRE(static_cast<Index>(count) == static_cast<Index>(block.size()))
+      << "allreduce_sum: block of " << block.size() << " entries exceeds MPI's int count";
+  if (detail::is_contiguous(block)) {
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, block.derived().data(), count, mpi_type<Scalar>(), MPI_SUM, comm_),
+              "MPI_Allreduce");
+  } else {
+    Matrix<Scalar> packed = block;
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, packed.data(), count, mpi_type<Scalar>(), MPI_SUM, comm_),
+              "MPI_Allreduce");
+    block.derived() = packed;
+  }
+}
+
+template <class Derived>
+void Comm::broadcast(Eigen::DenseBase<Derived>& block, int root) const {
+  using Scalar = typename Derived::Scalar;
+  if (block.size() == 0) return;
+  const int count = static_cast<int>(block.size());
+  if (detail::is_contiguous(block)) {
+    check_mpi(MPI_Bcast(block.derived().data(), count, mpi_type<Scalar>(), root, comm_), "MPI_Bcast");
+  } else {
+    Matrix<Scalar> packed = block;
+    check_mpi(MPI_Bcast(packed.data(), count, mpi_type<Scalar>(), root, comm_), "MPI_Bcast");
+    block.derived() = packed;
+  }
+}
+
+template <class Scalar>
+void Comm::reduce_scatter_rows(const Eigen::Ref<const Matrix<Scalar>>& full, const RowPartition& partition,
+                               Eigen::Ref<Matrix<Scalar>> local) const {
+  check_partition(partition);
+  const Index n = partition.global_rows();
+  const Index b = full.cols();
+  SEIGH_REQUIRE(full.rows() == n) << "reduce_scatter_rows: full block has " << full.rows() << " rows, partition has "
+                                  << n;
+  SEIGH_REQUIRE(local.rows() == partition.local_rows() && local.cols() == b)
+      << "reduce_scatter_rows: local block is " << local.rows() << " x " << local.cols() << ", expected "
+      << partition.local_rows() << " x " << b;
+  // Pack rank by rank: rank r's rows of all b columns form one contiguous
+  // (rows_r x b) column-major segment, which is what MPI_Reduce_scatter
+  // delivers to rank r.
+  std::vector<Scalar> send(static_cast<std::size_t>(n * b));
+  std::vector<int> counts(static_cast<std::size_t>(size_));
+  Index offset = 0;
+  for (int r = 0; r < size_; ++r) {
+    const RowRange range = partition.range_of(r);
+    Eigen::Map<Matrix<Scalar>> segment(send.data() + offset, range.size(), b);
+    segment = full.middleRows(range.begin, range.size());
+    counts[static_cast<std::size_t>(r)] = static_cast<int>(range.size() * b);
+    offset += range.size() * b;
+  }
+  Matrix<Scalar> received(partition.local_rows(), b);
+  check_mpi(MPI_Reduce_scatter(send.data(), received.data(), counts.data(), mpi_type<Scalar>(), MPI_SUM, comm_),
+            "MPI_Reduce_scatter");
+  local = received;
+}
+
+template <class Scalar>
+void Comm::allgather_rows(const Eigen::Ref<const Matrix<Scalar>>& local, const RowPartition& partition,
+                          Eigen::Ref<Matrix<Scalar>> full) const {
+  check_partition(partition);
+  const Index n = partition.global_rows();
+  const Index b = local.cols();
+  SEIGH_REQUIRE(local.rows() == partition.local_rows())
+      << "allgather_rows: local block has " << local.rows() << " rows, expected " << partition.local_rows();
+  SEIGH_REQUIRE(full.rows() == n && full.cols() == b)
+      << "allgather_rows: full block is " << full.rows() << " x " << full.cols() << ", expected " << n << " x " << b;
+  std::vector<int> counts(static_cast<std::size_t>(size_));
+  std::vector<int> displs(static_cast<std::size_t>(size_));
+  Index offset = 0;
+  for (int r = 0; r < size_; ++r) {
+    const RowRange range = partition.range_of(r);
+    counts[static_cast<std::size_t>(r)] = static_cast<int>(range.size() * b);
+    displs[static_cast<std::size_t>(r)] = static_cast<int>(offset);
+    offset += range.size() * b;
+  }
+  Matrix<Scalar> mine = local;  // contiguous copy
+  std::vector<Scalar> gathered(static_cast<std::size_t>(n * b));
+  check_mpi(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), mpi_type<Scalar>(), gathered.data(),
+                           counts.data(), displs.data(), mpi_type<Scalar>(), comm_),
+            "MPI_Allgatherv");
+  for (int r = 0; r < size_; ++r) {
+    const RowRange range = partition.range_of(r);
+    Eigen::Map<const Matrix<Scalar>> segment(gathered.data() + displs[static_cast<std::size_t>(r)], range.size(), b);
+    full.middleRows(range.begin, range.size()) = segment;
+  }
+}
+
+}  // namespace seigh::dist
