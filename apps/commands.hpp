@@ -1,0 +1,15 @@
+#pragma once
+/// \file
+/// The subcommands of `seigh`; each lives in its own cmd_<name>.cpp.
+#include <vector>
+
+#include "cli.hpp"
+
+namespace seigh::app {
+
+Command info_command();
+
+/// All subcommands in the order `seigh --help` lists them.
+inline std::vector<Command> registered_commands() { return {info_command()}; }
+
+}  // namespace seigh::app
