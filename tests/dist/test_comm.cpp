@@ -127,3 +127,26 @@ TEST_CASE("require_finite detects a NaN on any rank", "[dist][collective]") {
   CHECK_THROWS_WITH(seigh::dist::require_finite(comm, value, "loss"), Catch::Contains("loss is not finite"));
   CHECK_NOTHROW(seigh::dist::require_finite(comm, 1.0, "loss"));
 }
+
+TEST_CASE("gather_rows to a root and scatter_rows back are inverse", "[dist][comm]") {
+  const auto& comm = world();
+  for (Index n : {Index{2}, Index{10}}) {
+    const Index b = 3;
+    const auto part = comm.partition(n);
+    MatrixD local(part.local_rows(), b);
+    for (Index i = 0; i < part.local_rows(); ++i)
+      for (Index j = 0; j < b; ++j) local(i, j) = 7.0 * static_cast<double>(part.to_global(i)) - j;
+    const int root = comm.size() - 1;
+    MatrixD full;
+    comm.gather_rows<double>(local, part, full, root);
+    if (comm.rank() == root) {
+      REQUIRE(full.rows() == n);
+      for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < b; ++j) CHECK(full(i, j) == 7.0 * static_cast<double>(i) - j);
+      full *= 2.0;
+    }
+    MatrixD back(part.local_rows(), b);
+    comm.scatter_rows<double>(full, part, back, root);
+    CHECK(back == 2.0 * local);
+  }
+}

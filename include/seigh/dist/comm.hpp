@@ -106,6 +106,19 @@ class Comm {
   void allgather_rows(const Eigen::Ref<const Matrix<Scalar>>& local, const RowPartition& partition,
                       Eigen::Ref<Matrix<Scalar>> full) const;
 
+  /// Gather by rows to `root`: `full` (n x b) is written on root only
+  /// (its shape is ignored elsewhere, pass an empty matrix). Collective.
+  template <class Scalar>
+  void gather_rows(const Eigen::Ref<const Matrix<Scalar>>& local, const RowPartition& partition, Matrix<Scalar>& full,
+                   int root = 0) const;
+
+  /// Scatter by rows from `root`: root's `full` (n x b) is split so each
+  /// rank receives its rows in `local` (local_rows x b). Collective; `b`
+  /// is taken from `local.cols()`, which must agree on all ranks.
+  template <class Scalar>
+  void scatter_rows(const Matrix<Scalar>& full, const RowPartition& partition, Eigen::Ref<Matrix<Scalar>> local,
+                    int root = 0) const;
+
  private:
   template <class T>
   T reduce_scalar(T value, MPI_Op op) const {
@@ -229,6 +242,69 @@ void Comm::allgather_rows(const Eigen::Ref<const Matrix<Scalar>>& local, const R
     Eigen::Map<const Matrix<Scalar>> segment(gathered.data() + displs[static_cast<std::size_t>(r)], range.size(), b);
     full.middleRows(range.begin, range.size()) = segment;
   }
+}
+
+template <class Scalar>
+void Comm::gather_rows(const Eigen::Ref<const Matrix<Scalar>>& local, const RowPartition& partition,
+                       Matrix<Scalar>& full, int root) const {
+  check_partition(partition);
+  const Index n = partition.global_rows();
+  const Index b = local.cols();
+  SEIGH_REQUIRE(local.rows() == partition.local_rows())
+      << "gather_rows: local block has " << local.rows() << " rows, expected " << partition.local_rows();
+  std::vector<int> counts(static_cast<std::size_t>(size_)), displs(static_cast<std::size_t>(size_));
+  Index offset = 0;
+  for (int r = 0; r < size_; ++r) {
+    const RowRange range = partition.range_of(r);
+    counts[static_cast<std::size_t>(r)] = static_cast<int>(range.size() * b);
+    displs[static_cast<std::size_t>(r)] = static_cast<int>(offset);
+    offset += range.size() * b;
+  }
+  SEIGH_REQUIRE(offset < (Index{1} << 31)) << "gather_rows: " << offset << " entries exceed MPI's int counts";
+  Matrix<Scalar> mine = local;
+  std::vector<Scalar> gathered(rank_ == root ? static_cast<std::size_t>(n * b) : 0);
+  check_mpi(MPI_Gatherv(mine.data(), static_cast<int>(mine.size()), mpi_type<Scalar>(), gathered.data(),
+                        counts.data(), displs.data(), mpi_type<Scalar>(), root, comm_),
+            "MPI_Gatherv");
+  if (rank_ != root) return;
+  full.resize(n, b);
+  for (int r = 0; r < size_; ++r) {
+    const RowRange range = partition.range_of(r);
+    full.middleRows(range.begin, range.size()) =
+        Eigen::Map<const Matrix<Scalar>>(gathered.data() + displs[static_cast<std::size_t>(r)], range.size(), b);
+  }
+}
+
+template <class Scalar>
+void Comm::scatter_rows(const Matrix<Scalar>& full, const RowPartition& partition, Eigen::Ref<Matrix<Scalar>> local,
+                        int root) const {
+  check_partition(partition);
+  const Index n = partition.global_rows();
+  const Index b = local.cols();
+  SEIGH_REQUIRE(local.rows() == partition.local_rows())
+      << "scatter_rows: local block has " << local.rows() << " rows, expected " << partition.local_rows();
+  std::vector<int> counts(static_cast<std::size_t>(size_)), displs(static_cast<std::size_t>(size_));
+  std::vector<Scalar> packed;
+  if (rank_ == root) {
+    SEIGH_REQUIRE(full.rows() == n && full.cols() == b)
+        << "scatter_rows: root matrix is " << full.rows() << " x " << full.cols() << ", expected " << n << " x " << b;
+    packed.resize(static_cast<std::size_t>(n * b));
+  }
+  Index offset = 0;
+  for (int r = 0; r < size_; ++r) {
+    const RowRange range = partition.range_of(r);
+    counts[static_cast<std::size_t>(r)] = static_cast<int>(range.size() * b);
+    displs[static_cast<std::size_t>(r)] = static_cast<int>(offset);
+    if (rank_ == root) {
+      Eigen::Map<Matrix<Scalar>>(packed.data() + offset, range.size(), b) = full.middleRows(range.begin, range.size());
+    }
+    offset += range.size() * b;
+  }
+  Matrix<Scalar> mine(partition.local_rows(), b);
+  check_mpi(MPI_Scatterv(packed.data(), counts.data(), displs.data(), mpi_type<Scalar>(), mine.data(),
+                         static_cast<int>(mine.size()), mpi_type<Scalar>(), root, comm_),
+            "MPI_Scatterv");
+  local = mine;
 }
 
 }  // namespace seigh::dist
