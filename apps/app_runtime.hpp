@@ -6,9 +6,14 @@
 /// - A *collective* seigh::Error (all ranks agreed on it through
 ///   dist::collective) is printed once by rank 0 and every rank exits
 ///   normally with a non-zero code: no MPI_Abort banner, no hang.
-/// - Any other exception is *local*: only this rank knows. It prints the
-///   message with its rank and calls MPI_Abort, which ends every rank of the
-///   job (the others may be blocked in a collective that will never match).
+/// - Any other exception may be *local*. The failing rank waits up to 3 s
+///   on a non-blocking barrier of a communicator reserved for failures: if
+///   every rank arrives (they all failed, typically on the same bad input
+///   checked identically everywhere), rank 0 prints the lowest rank's
+///   message once and all exit normally with code 1. Otherwise the failure
+///   really is local: the rank prints its message with its rank number and
+///   calls MPI_Abort, which ends every rank of the job (the others may be
+///   blocked in a collective that will never match).
 /// Exit codes: 0 success, 1 runtime error, 2 usage error.
 
 #include <functional>

@@ -1,15 +1,34 @@
-// seigh info FILE: placeholder until the io module lands (filled in below).
+/// \file
+/// `seigh info FILE`: every dataset (shape, type) and attribute of a file
+/// seigh wrote (or any HDF5 file).
+
+#include <iostream>
+
 #include "commands.hpp"
+#include "seigh/io/describe.hpp"
+#include "seigh/io/file.hpp"
+
 namespace seigh::app {
-Command info_command() {
-  return {"info", "print every dataset (shape, type) and attribute of a file seigh wrote",
-          [](const dist::Comm& comm, const std::vector<std::string>& args) {
-            OptionSpec spec{"info", "seigh info FILE", "Print every dataset and attribute of an HDF5 file.", {}, {}};
-            spec.options.add_options()("file", po::value<std::string>()->required(), "the HDF5 file");
-            spec.positional.add("file", 1);
-            auto vm = parse_options(comm, spec, args);
-            if (!vm) return kExitOk;
-            return kExitOk;
-          }};
+
+namespace {
+
+int run_info(const dist::Comm& comm, const std::vector<std::string>& args) {
+  std::string path;
+  OptionSpec spec{"info", "seigh info FILE",
+                  "Print every group, dataset (shape, element type) and attribute of an HDF5 file.", {}, {}};
+  spec.options.add_options()("file", po::value(&path)->required()->value_name("FILE"), "the HDF5 file");
+  spec.positional.add("file", 1);
+  if (!parse_options(comm, spec, args)) return kExitOk;
+  const io::File file = io::File::open(comm, path);
+  const auto objects = io::describe(file);
+  if (comm.is_root()) std::cout << io::format_info(path, objects) << std::flush;
+  return kExitOk;
 }
+
+}  // namespace
+
+Command info_command() {
+  return {"info", "print every dataset (shape, type) and attribute of an HDF5 file", run_info};
+}
+
 }  // namespace seigh::app

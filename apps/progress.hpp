@@ -1,0 +1,52 @@
+#pragma once
+/// \file
+/// Progress lines for long work: rank 0 prints "[  12.3 s] phase: done/total
+/// (45%), ETA 15 s" to stderr, at most every `interval` seconds per phase
+/// and always when a phase completes.
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "seigh/core/types.hpp"
+#include "seigh/dist/comm.hpp"
+
+namespace seigh::app {
+
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(const dist::Comm& comm, bool enabled = true, double interval = 2.0)
+      : enabled_(enabled && comm.is_root()), interval_(interval), start_(Clock::now()) {}
+
+  void operator()(const std::string& phase, Index done, Index total) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (phase != phase_) {
+      phase_ = phase;
+      phase_start_ = now;
+      last_ = now - std::chrono::hours(1);
+    }
+    const bool finished = done >= total;
+    if (!finished && seconds(last_, now) < interval_) return;
+    last_ = now;
+    const double elapsed = seconds(phase_start_, now);
+    const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+    std::fprintf(stderr, "[%8.1f s] %s: %lld/%lld (%.0f%%)", seconds(start_, now), phase.c_str(),
+                 static_cast<long long>(done), static_cast<long long>(total), 100.0 * fraction);
+    if (!finished && fraction > 0) std::fprintf(stderr, ", ETA %.0f s", elapsed * (1 - fraction) / fraction);
+    if (finished) std::fprintf(stderr, " in %.1f s", elapsed);
+    std::fprintf(stderr, "\n");
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static double seconds(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+  }
+  bool enabled_;
+  double interval_;
+  Clock::time_point start_, phase_start_, last_;
+  std::string phase_;
+};
+
+}  // namespace seigh::app
