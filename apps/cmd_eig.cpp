@@ -2,11 +2,14 @@
 /// `seigh eig`: top eigenpairs of any symmetric operator (synthetic with a
 /// known spectrum, dense or factored from HDF5) by SEIGH, exact or Lanczos.
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "seigh/core/memory.hpp"
 #include "seigh/eig/exact.hpp"
 #include "seigh/eig/lanczos.hpp"
 #include "seigh/eig/result_file.hpp"
@@ -32,7 +35,18 @@ struct EigConfig {
   double lanczos_tolerance = 1e-10;
   Index lanczos_max_restarts = 1000;
   std::string out;
+  std::string sketch_file;
+  bool resume = false;
+  bool keep_sketch = false;
+  Index stop_after_blocks = 0;
+  double cache_mb = 0;
   bool quiet = false;
+
+  /// The measurement file: --sketch, else OUT.sketch.h5 with --out, else none.
+  [[nodiscard]] std::string sketch_path() const {
+    if (!sketch_file.empty()) return sketch_file;
+    return out.empty() ? std::string() : out + ".sketch.h5";
+  }
 };
 
 OptionSpec eig_options(EigConfig& c) {
@@ -72,6 +86,14 @@ OptionSpec eig_options(EigConfig& c) {
       ("lanczos-max-restarts", po::value(&c.lanczos_max_restarts)->default_value(c.lanczos_max_restarts),
        "lanczos: restarts before giving up")
       ("out", po::value(&c.out)->value_name("FILE.h5"), "write the eigen-result file (h5py-readable)")
+      ("sketch", po::value(&c.sketch_file)->value_name("FILE.h5"),
+       "seigh: resumable measurement file (default with --out: OUT.sketch.h5); removed after success")
+      ("resume", po::bool_switch(&c.resume), "seigh: continue the measurement in the sketch file")
+      ("keep-sketch", po::bool_switch(&c.keep_sketch), "seigh: keep the sketch file after success")
+      ("stop-after-blocks", po::value(&c.stop_after_blocks)->default_value(0),
+       "seigh, for testing resume: stop after this many newly measured blocks")
+      ("cache-test-matrices", po::value(&c.cache_mb)->default_value(0)->value_name("MB"),
+       "seigh: cache this rank's rows of Phi and Psi up to MB megabytes each (default 0: regenerate)")
       ("quiet", po::bool_switch(&c.quiet), "no progress lines");
   return spec;
 }
@@ -82,11 +104,13 @@ void check_method_options(const po::variables_map& vm, const std::string& method
   const auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
   require_option(method == "seigh" || method == "exact" || method == "lanczos",
                  "unknown --method '" + method + "' (valid: seigh, exact, lanczos)");
-  for (const char* name : {"outer", "inner", "test-matrix", "zeta", "rcond", "error-probes"})
+  for (const char* name : {"outer", "inner", "test-matrix", "zeta", "rcond", "error-probes", "sketch",
+                           "stop-after-blocks", "cache-test-matrices"})
     require_option(method == "seigh" || !given(name),
                    std::string("contradictory options: --") + name + " applies to --method seigh, not " + method);
-  require_option(method == "seigh" || !vm["recycle"].as<bool>(),
-                 "contradictory options: --recycle applies to --method seigh, not " + method);
+  for (const char* name : {"recycle", "resume", "keep-sketch"})
+    require_option(method == "seigh" || !vm[name].as<bool>(),
+                   std::string("contradictory options: --") + name + " applies to --method seigh, not " + method);
   for (const char* name : {"lanczos-ncv", "lanczos-tol", "lanczos-max-restarts"})
     require_option(method == "lanczos" || !given(name),
                    std::string("contradictory options: --") + name + " applies to --method lanczos, not " + method);
@@ -121,6 +145,10 @@ int solve_and_report(const dist::Comm& comm, Op& op, const EigConfig& c, eig::Or
     eig::SketchOptions options = c.sketch;
     options.ordering = ordering;
     options.progress = std::ref(progress);
+    options.projection_cache_bytes = static_cast<std::size_t>(c.cache_mb * 1e6);
+    if (!c.sketch_path().empty()) {
+      options.checkpoint = eig::SketchOptions::Checkpoint{c.sketch_path(), c.resume, operator_text, c.stop_after_blocks};
+    }
     const auto sizes = eig::resolve_sizes(options, op.dim());
     result = eig::sketched_eigh(comm, op, options, random::make_rng_state(c.seed, c.stream));
     attributes.insert(attributes.end(), {{"outer", static_cast<std::int64_t>(sizes.outer)},
@@ -175,9 +203,17 @@ int solve_and_report(const dist::Comm& comm, Op& op, const EigConfig& c, eig::Or
   }
   print_result_table(comm, result.eigenvalues, known_spectrum ? &exact_head : nullptr);
   if (!c.out.empty()) {
+    const auto t0 = std::chrono::steady_clock::now();
     eig::write_eigen_result(comm, c.out, result, ordering, attributes);
-    if (comm.is_root()) std::printf("wrote %s\n", c.out.c_str());
+    const double write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (comm.is_root()) std::printf("wrote %s in %.3f s\n", c.out.c_str(), write_seconds);
+    // The measurement is in the result now; the sketch file is only a
+    // restart point (as large as the eigenvectors), so it goes unless kept.
+    const std::string sketch = c.method == "seigh" ? c.sketch_path() : std::string();
+    if (!sketch.empty() && !c.keep_sketch && comm.is_root()) std::filesystem::remove(sketch);
   }
+  const double peak = static_cast<double>(comm.max(peak_rss_bytes()));
+  if (comm.is_root()) std::printf("peak memory per rank (max over ranks): %.1f MB\n", peak / 1e6);
   std::fflush(stdout);
   if (!result.converged) {
     if (comm.is_root()) std::fprintf(stderr, "seigh: error: %s did not converge (%s)\n", result.method.c_str(), result.note.c_str());
@@ -222,6 +258,7 @@ int run_eig(const dist::Comm& comm, const std::vector<std::string>& args) {
                  "unknown --precision '" + c.precision + "' (valid: float32, float64)");
   require_option(c.sketch.k >= 1, "--k must be >= 1");
   require_option(c.sketch.block >= 1, "--block must be >= 1");
+  require_option(!c.resume || !c.sketch_path().empty(), "--resume needs --sketch FILE or --out FILE");
   if (!c.out.empty()) {
     // Fail now, not after an hour of products, if the result cannot be written.
     io::OutputFile probe(comm, c.out);

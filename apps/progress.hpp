@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "seigh/core/types.hpp"
 #include "seigh/dist/comm.hpp"
@@ -15,8 +16,10 @@ namespace seigh::app {
 
 class ProgressPrinter {
  public:
-  explicit ProgressPrinter(const dist::Comm& comm, bool enabled = true, double interval = 2.0)
-      : enabled_(enabled && comm.is_root()), interval_(interval), start_(Clock::now()) {}
+  /// `unit` names what is counted (e.g. "products").
+  explicit ProgressPrinter(const dist::Comm& comm, bool enabled = true, std::string unit = "products",
+                           double interval = 2.0)
+      : enabled_(enabled && comm.is_root()), interval_(interval), unit_(std::move(unit)), start_(Clock::now()) {}
 
   void operator()(const std::string& phase, Index done, Index total) {
     if (!enabled_) return;
@@ -33,6 +36,7 @@ class ProgressPrinter {
     const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
     std::fprintf(stderr, "[%8.1f s] %s: %lld/%lld (%.0f%%)", seconds(start_, now), phase.c_str(),
                  static_cast<long long>(done), static_cast<long long>(total), 100.0 * fraction);
+    if (elapsed > 0) std::fprintf(stderr, ", %.1f %s/s", static_cast<double>(done) / elapsed, unit_.c_str());
     if (!finished && fraction > 0) std::fprintf(stderr, ", ETA %.0f s", elapsed * (1 - fraction) / fraction);
     if (finished) std::fprintf(stderr, " in %.1f s", elapsed);
     std::fprintf(stderr, "\n");
@@ -45,6 +49,7 @@ class ProgressPrinter {
   }
   bool enabled_;
   double interval_;
+  std::string unit_;
   Clock::time_point start_, phase_start_, last_;
   std::string phase_;
 };

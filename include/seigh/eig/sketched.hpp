@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "seigh/dist/block_row_matrix.hpp"
@@ -33,6 +34,7 @@
 #include "seigh/eig/error_estimate.hpp"
 #include "seigh/eig/projector.hpp"
 #include "seigh/eig/result.hpp"
+#include "seigh/eig/sketch_file.hpp"
 #include "seigh/linop/counting.hpp"
 #include "seigh/random/rng.hpp"
 #include "seigh/random/test_matrix.hpp"
@@ -54,8 +56,19 @@ struct SketchOptions {
   bool recycle = false;    ///< outer sketch = first o inner products (s products in all)
   Ordering ordering = Ordering::magnitude;
   Index error_probes = 10; ///< n_t of the a-posteriori estimate; 0 disables
-  std::size_t projection_cache_bytes = std::size_t{1} << 30;  ///< per rank, for dense Φ/Ψ rows
   ProgressFn progress;     ///< optional
+  /// Cache this rank's rows of Φ and Ψ (D·s/P entries each) when they fit
+  /// in this many bytes; 0 (default) regenerates them block by block, so
+  /// no test matrix is ever stored (memory O(D·o/P + D·b + s²)).
+  std::size_t projection_cache_bytes = 0;
+  /// Optional resumable measurement file (see sketch_file.hpp).
+  struct Checkpoint {
+    std::string path;
+    bool resume = false;
+    std::string operator_id;    ///< identifies the operator in the file
+    Index stop_after_blocks = 0; ///< testing: stop (with an error) after this many new blocks
+  };
+  std::optional<Checkpoint> checkpoint;
 };
 
 /// The effective (o, s) after defaults; throws seigh::Error for k < 1,
@@ -96,36 +109,72 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   const random::TestMatrix phi{options.test_matrix, D, s, random::derive(rng, random::Stream::phi), options.zeta};
   const RowProjector<Scalar> phi_rows(phi, partition, options.projection_cache_bytes);
 
-  // ---- Step 2: measure the sketches.
+  // ---- Step 2: measure the sketches (resumable block by block).
+  std::optional<SketchFile> store;
+  Index new_blocks = 0;
+  if (options.checkpoint) {
+    const auto& cp = *options.checkpoint;
+    const SketchIdentity identity{cp.operator_id, D, o, s, b, std::string(random::name(options.test_matrix)),
+                                  options.zeta, rng.seed, rng.stream, options.recycle,
+                                  std::is_same_v<Scalar, float> ? "float32" : "float64"};
+    store.emplace(cp.resume ? SketchFile::resume(comm, cp.path, identity)
+                            : SketchFile::create(comm, cp.path, identity));
+  }
+  // Called after each newly measured block: the test hook that simulates a
+  // kill at a block boundary (the same on every rank, so it is collective).
+  const auto after_block = [&] {
+    ++new_blocks;
+    if (options.checkpoint && options.checkpoint->stop_after_blocks > 0 &&
+        new_blocks >= options.checkpoint->stop_after_blocks) {
+      throw Error("stopped after " + std::to_string(new_blocks) + " measured blocks (--stop-after-blocks); continue with --resume",
+                  /*collective=*/true);
+    }
+  };
   auto t0 = Clock::now();
   dist::BlockRowMatrix<Scalar> Y(partition, o);
   Matrix<Scalar> probes(D, b);
   Matrix<Scalar> products(partition.local_rows(), b);
+  const Index y_blocks = (o + b - 1) / b;
+  const Index y_resumed = store ? std::min(store->y_blocks_done(), y_blocks) : 0;
+  if (store) store->read_y(Y, std::min(o, y_resumed * b));
   if (!options.recycle) {
-    for (Index c0 = 0; c0 < o; c0 += b) {
-      const Index width = std::min(b, o - c0);
+    for (Index block = y_resumed; block < y_blocks; ++block) {
+      const Index c0 = block * b, width = std::min(b, o - c0);
       random::generate_block<Scalar>(omega, 0, c0, probes.leftCols(width));
       counted.apply(probes.leftCols(width), Y.local().middleCols(c0, width));
+      if (store) store->store_y(Y, c0, width, block + 1);
       report("outer sketch Y = H Omega", c0 + width, o);
+      after_block();
     }
   }
-  result.timings["outer_sketch"] = seconds_since(t0);
+  result.timings["measure_outer"] = seconds_since(t0);
 
   t0 = Clock::now();
   MatrixD Z = MatrixD::Zero(s, s);
-  for (Index c0 = 0; c0 < s; c0 += b) {
-    const Index width = std::min(b, s - c0);
+  const Index z_blocks = (s + b - 1) / b;
+  const Index z_resumed = store ? std::min(store->z_blocks_done(), z_blocks) : 0;
+  if (store) store->read_z(Z, std::min(s, z_resumed * b));
+  for (Index block = z_resumed; block < z_blocks; ++block) {
+    const Index c0 = block * b, width = std::min(b, s - c0);
     random::generate_block<Scalar>(psi, 0, c0, probes.leftCols(width));
     counted.apply(probes.leftCols(width), products.leftCols(width));
-    Z.middleCols(c0, width) = phi_rows.project(products.leftCols(width));
+    // One reduction per block: Z's columns are final as soon as they are
+    // measured, so they can be stored (and the sum order never depends on
+    // where a run was interrupted).
+    MatrixD columns = phi_rows.project(products.leftCols(width));
+    comm.allreduce_sum(columns);
+    Z.middleCols(c0, width) = columns;
     if (options.recycle && c0 < o) {
       const Index keep = std::min(width, o - c0);
       Y.local().middleCols(c0, keep) = products.leftCols(keep);
+      if (store) store->store_y(Y, c0, keep, block + 1);
     }
+    if (store) store->store_z(Z, c0, width, block + 1);
     report("core sketch Z = Phi H Psi^T", c0 + width, s);
+    after_block();
   }
-  comm.allreduce_sum(Z);  // one reduction for the whole core sketch
-  result.timings["core_sketch"] = seconds_since(t0);
+  result.timings["measure_core"] = seconds_since(t0);
+  if (store) store->close();
   probes.resize(0, 0);
   products.resize(0, 0);
 

@@ -1,0 +1,81 @@
+#pragma once
+/// \file
+/// The resumable measurement state of SEIGH (DESIGN.md §4: "a partially
+/// measured sketch is itself a file"). Layout:
+///
+///     /Y   [o, D]  float32|float64 (the operator's scalar), row j = column j of Y = HΩ
+///     /Z   [s, s]  float64, row j = column j of the core sketch Z = ΦHΨᵀ
+///     attributes: the identity of the measurement (operator, D, outer,
+///       inner, block, test_matrix, zeta, seed, stream, recycle, scalar),
+///       and the progress counters y_blocks_done, z_blocks_done.
+///
+/// Blocks are measured in order, so "block i is complete" is "i <
+/// *_blocks_done": the counter is one flag per block. A counter is raised
+/// only after the block's data was written and the file flushed, then the
+/// file is flushed again; the datasets are contiguous (allocated at
+/// creation), so writing data never changes metadata. A run killed at any
+/// point therefore resumes from the last counted block, and recomputes
+/// the block it was in — with the same counter-based test matrices, so the
+/// final result equals an uninterrupted run's bit for bit (same rank count).
+
+#include <cstdint>
+#include <string>
+
+#include "seigh/dist/block_row_matrix.hpp"
+#include "seigh/dist/comm.hpp"
+#include "seigh/io/file.hpp"
+
+namespace seigh::eig {
+
+/// Everything that must agree between a run and the sketch file it resumes.
+struct SketchIdentity {
+  std::string operator_id;  ///< e.g. the operator spec or checkpoint path + step
+  Index dim = 0;
+  Index outer = 0;
+  Index inner = 0;
+  Index block = 0;
+  std::string test_matrix;
+  std::int64_t zeta = 0;
+  std::uint64_t seed = 0;
+  std::uint32_t stream = 0;
+  bool recycle = false;
+  std::string scalar;       ///< "float32" or "float64"
+};
+
+class SketchFile {
+ public:
+  /// Create a new sketch file; refuses an existing PATH (a partial
+  /// measurement is worth keeping: pass --resume or remove it). Collective.
+  static SketchFile create(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity);
+  /// Open an existing sketch file and check that it was measured with
+  /// `identity`; every mismatch is named in the error. Collective.
+  static SketchFile resume(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity);
+
+  [[nodiscard]] Index y_blocks_done() const { return y_done_; }
+  [[nodiscard]] Index z_blocks_done() const { return z_done_; }
+  [[nodiscard]] const std::string& path() const { return file_.path(); }
+
+  /// Columns [0, count) of Y (D x o) from the file into Y.local(). Collective.
+  template <class Scalar>
+  void read_y(dist::BlockRowMatrix<Scalar>& Y, Index count) const;
+  /// Columns [0, count) of Z (s x s, replicated) from the file. Collective.
+  void read_z(MatrixD& Z, Index count) const;
+
+  /// Store columns [c0, c0 + width) of Y, flush, then count the block
+  /// (y_blocks_done = blocks_done) and flush again. Collective.
+  template <class Scalar>
+  void store_y(const dist::BlockRowMatrix<Scalar>& Y, Index c0, Index width, Index blocks_done);
+  /// The same for columns of Z (replicated on every rank).
+  void store_z(const MatrixD& Z, Index c0, Index width, Index blocks_done);
+
+  /// Close the file (collective); the object is unusable afterwards.
+  void close() { file_.close(); }
+
+ private:
+  SketchFile(io::File file, Index y_done, Index z_done) : file_(std::move(file)), y_done_(y_done), z_done_(z_done) {}
+  io::File file_;
+  Index y_done_ = 0;
+  Index z_done_ = 0;
+};
+
+}  // namespace seigh::eig

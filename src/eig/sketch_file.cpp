@@ -1,0 +1,124 @@
+#include "seigh/eig/sketch_file.hpp"
+
+#include <filesystem>
+#include <sstream>
+
+#include "seigh/dist/collective.hpp"
+#include "seigh/io/attributes.hpp"
+#include "seigh/io/dataset.hpp"
+
+namespace seigh::eig {
+
+namespace {
+
+void write_identity(io::File& file, const SketchIdentity& id) {
+  io::write_attribute(file, "/", "operator", id.operator_id);
+  io::write_attribute(file, "/", "D", static_cast<std::int64_t>(id.dim));
+  io::write_attribute(file, "/", "outer", static_cast<std::int64_t>(id.outer));
+  io::write_attribute(file, "/", "inner", static_cast<std::int64_t>(id.inner));
+  io::write_attribute(file, "/", "block", static_cast<std::int64_t>(id.block));
+  io::write_attribute(file, "/", "test_matrix", id.test_matrix);
+  io::write_attribute(file, "/", "zeta", id.zeta);
+  io::write_attribute(file, "/", "seed", static_cast<std::int64_t>(id.seed));
+  io::write_attribute(file, "/", "stream", static_cast<std::int64_t>(id.stream));
+  io::write_attribute(file, "/", "recycle", static_cast<std::int64_t>(id.recycle));
+  io::write_attribute(file, "/", "scalar", id.scalar);
+}
+
+/// "name: file has X, this run has Y" for every attribute that differs.
+std::string identity_mismatches(const io::File& file, const SketchIdentity& id) {
+  std::ostringstream out;
+  const auto text = [&](const char* name, const std::string& mine) {
+    const auto theirs = io::read_attribute<std::string>(file, "/", name);
+    if (theirs != mine) out << "\n  " << name << ": file has '" << theirs << "', this run has '" << mine << "'";
+  };
+  const auto number = [&](const char* name, std::int64_t mine) {
+    const auto theirs = io::read_attribute<std::int64_t>(file, "/", name);
+    if (theirs != mine) out << "\n  " << name << ": file has " << theirs << ", this run has " << mine;
+  };
+  text("operator", id.operator_id);
+  number("D", id.dim);
+  number("outer", id.outer);
+  number("inner", id.inner);
+  number("block", id.block);
+  text("test_matrix", id.test_matrix);
+  number("zeta", id.zeta);
+  number("seed", static_cast<std::int64_t>(id.seed));
+  number("stream", id.stream);
+  number("recycle", id.recycle);
+  text("scalar", id.scalar);
+  return out.str();
+}
+
+void count_block(io::File& file, const char* counter, Index blocks_done) {
+  file.flush();  // the data first ...
+  io::write_attribute(file, "/", counter, static_cast<std::int64_t>(blocks_done));
+  file.flush();  // ... then the flag that says it is there
+}
+
+}  // namespace
+
+SketchFile SketchFile::create(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity) {
+  const bool exists = comm.broadcast_value<int>(comm.is_root() ? std::filesystem::exists(path) : 0) != 0;
+  SEIGH_REQUIRE(!exists) << "sketch file '" << path
+                         << "' already exists (a partial measurement): continue it with --resume, or remove it";
+  io::File file = io::File::create(comm, path);
+  write_identity(file, identity);
+  const io::DType y_type = identity.scalar == "float32" ? io::DType::float32 : io::DType::float64;
+  io::create_dataset(file, "/Y", {identity.outer, identity.dim}, y_type, io::Layout::contiguous);
+  io::create_dataset(file, "/Z", {identity.inner, identity.inner}, io::DType::float64, io::Layout::contiguous);
+  io::write_attribute(file, "/", "y_blocks_done", std::int64_t{0});
+  io::write_attribute(file, "/", "z_blocks_done", std::int64_t{0});
+  file.flush();
+  return SketchFile(std::move(file), 0, 0);
+}
+
+SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity) {
+  io::File file = io::File::open(comm, path, io::Mode::read_write);
+  SEIGH_REQUIRE(io::has_attribute(file, "/", "z_blocks_done") && io::exists(file, "/Y") && io::exists(file, "/Z"))
+      << "--resume: '" << path << "' is not a seigh sketch file";
+  const std::string mismatches = identity_mismatches(file, identity);
+  SEIGH_REQUIRE(mismatches.empty()) << "--resume: sketch file '" << path
+                                    << "' was measured with other settings:" << mismatches;
+  const Index y_done = io::read_attribute<std::int64_t>(file, "/", "y_blocks_done");
+  const Index z_done = io::read_attribute<std::int64_t>(file, "/", "z_blocks_done");
+  return SketchFile(std::move(file), y_done, z_done);
+}
+
+template <class Scalar>
+void SketchFile::read_y(dist::BlockRowMatrix<Scalar>& Y, Index count) const {
+  if (count == 0) return;
+  const auto stored = io::read_rows_at<Scalar>(file_, "/Y", Y.partition(), 0, count);
+  Y.local().leftCols(count) = stored.local();
+}
+
+void SketchFile::read_z(MatrixD& Z, Index count) const {
+  if (count == 0) return;
+  // Every rank reads the whole rows [0, count) of /Z: a partition with one part.
+  const auto stored = io::read_rows_at<double>(file_, "/Z", dist::RowPartition(Z.rows(), 0, 1), 0, count);
+  Z.leftCols(count) = stored.local();
+}
+
+template <class Scalar>
+void SketchFile::store_y(const dist::BlockRowMatrix<Scalar>& Y, Index c0, Index width, Index blocks_done) {
+  const dist::BlockRowMatrix<Scalar> columns(Y.partition(), Y.local().middleCols(c0, width));
+  io::write_rows_at(file_, "/Y", columns, c0);
+  count_block(file_, "y_blocks_done", blocks_done);
+  y_done_ = blocks_done;
+}
+
+void SketchFile::store_z(const MatrixD& Z, Index c0, Index width, Index blocks_done) {
+  // Z is replicated; each rank writes its share of the entries of the block.
+  const dist::RowPartition part = file_.comm().partition(Z.rows());
+  const dist::BlockRowMatrix<double> columns(part, Z.block(part.row_offset(), c0, part.local_rows(), width));
+  io::write_rows_at(file_, "/Z", columns, c0);
+  count_block(file_, "z_blocks_done", blocks_done);
+  z_done_ = blocks_done;
+}
+
+template void SketchFile::read_y<float>(dist::BlockRowMatrix<float>&, Index) const;
+template void SketchFile::read_y<double>(dist::BlockRowMatrix<double>&, Index) const;
+template void SketchFile::store_y<float>(const dist::BlockRowMatrix<float>&, Index, Index, Index);
+template void SketchFile::store_y<double>(const dist::BlockRowMatrix<double>&, Index, Index, Index);
+
+}  // namespace seigh::eig
