@@ -50,9 +50,9 @@ std::string identity_mismatches(const io::File& file, const SketchIdentity& id) 
   return out.str();
 }
 
-void count_block(io::File& file, const char* counter, Index blocks_done) {
+void count_columns(io::File& file, const char* counter, Index columns_done) {
   file.flush();  // the data first ...
-  io::write_attribute(file, "/", counter, static_cast<std::int64_t>(blocks_done));
+  io::write_attribute(file, "/", counter, static_cast<std::int64_t>(columns_done));
   file.flush();  // ... then the flag that says it is there
 }
 
@@ -67,21 +67,21 @@ SketchFile SketchFile::create(const dist::Comm& comm, const std::string& path, c
   const io::DType y_type = identity.scalar == "float32" ? io::DType::float32 : io::DType::float64;
   io::create_dataset(file, "/Y", {identity.outer, identity.dim}, y_type, io::Layout::contiguous);
   io::create_dataset(file, "/Z", {identity.inner, identity.inner}, io::DType::float64, io::Layout::contiguous);
-  io::write_attribute(file, "/", "y_blocks_done", std::int64_t{0});
-  io::write_attribute(file, "/", "z_blocks_done", std::int64_t{0});
+  io::write_attribute(file, "/", "y_columns_done", std::int64_t{0});
+  io::write_attribute(file, "/", "z_columns_done", std::int64_t{0});
   file.flush();
   return SketchFile(std::move(file), 0, 0);
 }
 
 SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity) {
   io::File file = io::File::open(comm, path, io::Mode::read_write);
-  SEIGH_REQUIRE(io::has_attribute(file, "/", "z_blocks_done") && io::exists(file, "/Y") && io::exists(file, "/Z"))
+  SEIGH_REQUIRE(io::has_attribute(file, "/", "z_columns_done") && io::exists(file, "/Y") && io::exists(file, "/Z"))
       << "--resume: '" << path << "' is not a seigh sketch file";
   const std::string mismatches = identity_mismatches(file, identity);
   SEIGH_REQUIRE(mismatches.empty()) << "--resume: sketch file '" << path
                                     << "' was measured with other settings:" << mismatches;
-  const Index y_done = io::read_attribute<std::int64_t>(file, "/", "y_blocks_done");
-  const Index z_done = io::read_attribute<std::int64_t>(file, "/", "z_blocks_done");
+  const Index y_done = io::read_attribute<std::int64_t>(file, "/", "y_columns_done");
+  const Index z_done = io::read_attribute<std::int64_t>(file, "/", "z_columns_done");
   return SketchFile(std::move(file), y_done, z_done);
 }
 
@@ -100,25 +100,25 @@ void SketchFile::read_z(MatrixD& Z, Index count) const {
 }
 
 template <class Scalar>
-void SketchFile::store_y(const dist::BlockRowMatrix<Scalar>& Y, Index c0, Index width, Index blocks_done) {
+void SketchFile::store_y(const dist::BlockRowMatrix<Scalar>& Y, Index c0, Index width) {
   const dist::BlockRowMatrix<Scalar> columns(Y.partition(), Y.local().middleCols(c0, width));
   io::write_rows_at(file_, "/Y", columns, c0);
-  count_block(file_, "y_blocks_done", blocks_done);
-  y_done_ = blocks_done;
+  count_columns(file_, "y_columns_done", c0 + width);
+  y_done_ = c0 + width;
 }
 
-void SketchFile::store_z(const MatrixD& Z, Index c0, Index width, Index blocks_done) {
+void SketchFile::store_z(const MatrixD& Z, Index c0, Index width) {
   // Z is replicated; each rank writes its share of the entries of the block.
   const dist::RowPartition part = file_.comm().partition(Z.rows());
   const dist::BlockRowMatrix<double> columns(part, Z.block(part.row_offset(), c0, part.local_rows(), width));
   io::write_rows_at(file_, "/Z", columns, c0);
-  count_block(file_, "z_blocks_done", blocks_done);
-  z_done_ = blocks_done;
+  count_columns(file_, "z_columns_done", c0 + width);
+  z_done_ = c0 + width;
 }
 
 template void SketchFile::read_y<float>(dist::BlockRowMatrix<float>&, Index) const;
 template void SketchFile::read_y<double>(dist::BlockRowMatrix<double>&, Index) const;
-template void SketchFile::store_y<float>(const dist::BlockRowMatrix<float>&, Index, Index, Index);
-template void SketchFile::store_y<double>(const dist::BlockRowMatrix<double>&, Index, Index, Index);
+template void SketchFile::store_y<float>(const dist::BlockRowMatrix<float>&, Index, Index);
+template void SketchFile::store_y<double>(const dist::BlockRowMatrix<double>&, Index, Index);
 
 }  // namespace seigh::eig

@@ -1,7 +1,9 @@
 #include "seigh/random/test_matrix.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <numeric>
 #include <string>
@@ -96,24 +98,37 @@ void rademacher_column(const RngState& rng, Index row0, Index rows, Index j, Sca
 
 /// Words 0, 1, 2, ... of row i's stream: block t = word / 4 is
 /// draw(rng, i, counter_word(sparse_sign, t)).
+///
+/// The blocks a row needs when no draw is rejected are drawn up front
+/// (`eager_blocks`, at most kEagerBlocks): they are independent, so the CPU
+/// overlaps their Philox rounds instead of waiting for each block at the
+/// point its first word is needed. Later words (rejections, large ζ) are
+/// drawn lazily. Either way word w is the same, so the stream is unchanged.
 class RowWords {
  public:
-  RowWords(const RngState& rng, Index row) : rng_(rng), row_(static_cast<std::uint64_t>(row)) {}
+  static constexpr int kEagerBlocks = 4;
+
+  RowWords(const RngState& rng, Index row, int eager_blocks)
+      : rng_(rng), row_(static_cast<std::uint64_t>(row)), eager_words_(4 * std::min(eager_blocks, kEagerBlocks)) {
+    for (int t = 0; 4 * t < eager_words_; ++t) {
+      const PhiloxBlock block = draw(rng_, row_, counter_word(TestMatrixKind::sparse_sign, t));
+      std::copy(block.begin(), block.end(), words_.begin() + 4 * t);
+    }
+  }
 
   std::uint32_t next() {
-    if (used_ == block_.size()) {
-      block_ = draw(rng_, row_, counter_word(TestMatrixKind::sparse_sign, next_block_++));
-      used_ = 0;
-    }
-    return block_[used_++];
+    if (index_ < eager_words_) return words_[static_cast<std::size_t>(index_++)];
+    if (index_ % 4 == 0) late_ = draw(rng_, row_, counter_word(TestMatrixKind::sparse_sign, index_ / 4));
+    return late_[static_cast<std::size_t>(index_++ % 4)];
   }
 
  private:
   RngState rng_;
   std::uint64_t row_;
-  Index next_block_ = 0;
-  PhiloxBlock block_{};
-  std::size_t used_ = block_.size();
+  int eager_words_;
+  int index_ = 0;  // next word; a row never reads anywhere near 2^31 words
+  std::array<std::uint32_t, 4 * kEagerBlocks> words_;
+  PhiloxBlock late_{};
 };
 
 /// Uniform integer in [0, n), n ≥ 1, without bias: Lemire's multiply-shift
@@ -132,16 +147,55 @@ std::uint32_t uniform_below(RowWords& words, std::uint32_t n) {
   return static_cast<std::uint32_t>(product >> 32);
 }
 
+/// Floyd's selection (below) for ζ' ≤ Z with a fixed-width, branch-free
+/// set: `chosen` holds the elements taken so far padded with -1 (never a
+/// draw), so the membership test is Z compares whatever the fill; at the
+/// end each element goes to its rank, the count of smaller elements, with
+/// the padding raised above every column index (d ≤ 2^30 < INT32_MAX) so
+/// it never counts. Fixed widths let the compiler unroll and vectorise
+/// both loops; values fit in 32 bits because d ≤ kMaxTestMatrixCols.
+template <int Z>
+void floyd_small(RowWords& words, Index d, std::span<Index> positions) {
+  const auto z = static_cast<Index>(positions.size());
+  std::array<std::int32_t, Z> chosen;
+  chosen.fill(-1);
+  for (Index m = 0; m < z; ++m) {
+    const Index n = d - z + m;
+    const auto t = static_cast<std::int32_t>(uniform_below(words, static_cast<std::uint32_t>(n + 1)));
+    int taken = 0;
+    for (int q = 0; q < Z; ++q) taken |= static_cast<int>(chosen[static_cast<std::size_t>(q)] == t);
+    chosen[static_cast<std::size_t>(m)] = taken != 0 ? static_cast<std::int32_t>(n) : t;
+  }
+  for (Index m = z; m < Z; ++m) chosen[static_cast<std::size_t>(m)] = std::numeric_limits<std::int32_t>::max();
+  for (Index m = 0; m < z; ++m) {
+    const std::int32_t value = chosen[static_cast<std::size_t>(m)];
+    int rank = 0;
+    for (int q = 0; q < Z; ++q) rank += static_cast<int>(chosen[static_cast<std::size_t>(q)] < value);
+    positions[static_cast<std::size_t>(rank)] = value;
+  }
+}
+
 /// A uniformly random subset of size positions.size() of {0, ..., d-1},
 /// written in increasing order: Floyd's algorithm (Bentley & Floyd, "A
-/// sample of brilliance", CACM 1987), one bounded draw per element and no
-/// scratch memory beyond `positions`, kept sorted by insertion.
+/// sample of brilliance", CACM 1987), one bounded draw per element: for
+/// n = d−ζ', ..., d−1 draw t uniform in [0, n] and take t, or n if t was
+/// taken already (every element taken so far is < n).
+///
+/// The subset is a function of the words drawn only, so how it is kept
+/// does not change it. Small samples (ζ' ≤ 32, the usual case) use
+/// floyd_small: a sorted insertion's binary search mispredicts about every
+/// other comparison on random data, which made it the most expensive step
+/// of a sparse sign row. Larger ones keep a sorted array (O(ζ' log ζ')
+/// compares, O(ζ'²) moves at worst).
 void sample_positions(RowWords& words, Index d, std::span<Index> positions) {
   const auto z = static_cast<Index>(positions.size());
   if (z == d) {  // every column: nothing to draw
     std::iota(positions.begin(), positions.end(), Index{0});
     return;
   }
+  if (z <= 8) return floyd_small<8>(words, d, positions);
+  if (z <= 16) return floyd_small<16>(words, d, positions);
+  if (z <= 32) return floyd_small<32>(words, d, positions);
   Index* const first = positions.data();
   Index* last = first;
   for (Index n = d - z; n < d; ++n) {
@@ -163,14 +217,20 @@ void sample_signs(RowWords& words, std::span<std::int8_t> signs) {
   std::uint32_t word = 0;
   for (std::size_t k = 0; k < signs.size(); ++k) {
     if (k % 32 == 0) word = words.next();
-    signs[k] = ((word >> (k % 32)) & 1u) != 0 ? std::int8_t{-1} : std::int8_t{1};
+    // Branch-free (1 - 2·bit): the bit is a fair coin, so a branch on it
+    // mispredicts half the time.
+    signs[k] = static_cast<std::int8_t>(1 - 2 * static_cast<int>((word >> (k % 32)) & 1u));
   }
 }
 
 /// sparse_sign_row without argument checks (the block generator has done them).
 void sparse_sign_row_unchecked(const TestMatrix& matrix, Index i, std::span<Index> positions,
                                std::span<std::int8_t> signs) {
-  RowWords words(matrix.rng, i);
+  // Words a row reads when nothing is rejected: ζ' positions (none if
+  // ζ' = d) and one word per 32 signs.
+  const auto nnz = static_cast<Index>(positions.size());
+  const Index words_needed = (nnz == matrix.cols ? 0 : nnz) + (nnz + 31) / 32;
+  RowWords words(matrix.rng, i, static_cast<int>(std::min<Index>((words_needed + 3) / 4, RowWords::kEagerBlocks)));
   sample_positions(words, matrix.cols, positions);
   sample_signs(words, signs);
 }

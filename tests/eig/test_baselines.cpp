@@ -67,3 +67,16 @@ TEST_CASE("Lanczos algebraic ordering returns the largest signed values", "[eig]
   CHECK(result.eigenvalues[1] == Approx(1.0 / 3).epsilon(1e-8));
   CHECK(result.eigenvalues[2] == Approx(1.0 / 4).epsilon(1e-8));
 }
+
+TEST_CASE("Lanczos matches the exact solver on its k", "[eig][lanczos]") {
+  const auto& comm = world();
+  SyntheticOperator<double> op(comm, parse_synthetic_spec("lowrank,D=300,R=12,noise=0.01,seed=4"));
+  seigh::eig::LanczosOptions lanczos;
+  lanczos.k = 12;
+  seigh::eig::ExactOptions exact;
+  exact.k = 12;
+  const auto a = seigh::eig::lanczos_eigh(comm, op, lanczos);
+  const auto b = seigh::eig::exact_eigh(comm, op, exact);
+  INFO("lanczos " << a.eigenvalues.transpose() << "\nexact   " << b.eigenvalues.transpose());
+  CHECK((a.eigenvalues - b.eigenvalues).cwiseAbs().maxCoeff() <= 1e-10);
+}

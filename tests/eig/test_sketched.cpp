@@ -3,6 +3,7 @@
 
 #include "eig_test_util.hpp"
 #include "mpi_test.hpp"
+#include "scratch_dir.hpp"
 #include "seigh/eig/sketched.hpp"
 #include "seigh/linop/synthetic.hpp"
 
@@ -149,4 +150,98 @@ TEST_CASE("SEIGH rejects inconsistent sizes", "[eig][seigh]") {
   CHECK_THROWS_WITH(seigh::eig::sketched_eigh(comm, op, options_for(5, 4, 10), kRng), Catch::Contains("--outer"));
   CHECK_THROWS_WITH(seigh::eig::sketched_eigh(comm, op, options_for(5, 6, 5), kRng), Catch::Contains("--inner"));
   CHECK_THROWS_WITH(seigh::eig::sketched_eigh(comm, op, options_for(5, 30, 60), kRng), Catch::Contains("exceeds"));
+}
+
+TEST_CASE("low rank + noise, D = 2000, rank 20, o = 40, s = 80: the issue's accuracy floor", "[eig][seigh]") {
+  const auto& comm = world();
+  // λ = 1 .. 0.525 (20 distinct), then a noise tail ≤ 1e-4.
+  SyntheticOperator<double> op(comm, parse_synthetic_spec("lowrank,D=2000,R=20,noise=1e-4,seed=21"));
+  const MatrixD V_true = op.eigenvectors(0, 20);
+  for (auto kind : {TestMatrixKind::gaussian, TestMatrixKind::rademacher, TestMatrixKind::sparse_sign}) {
+    auto options = options_for(20, 40, 80);
+    options.test_matrix = kind;
+    const auto result = seigh::eig::sketched_eigh(comm, op, options, kRng);
+    const VectorD truth = op.eigenvalues().head(20);
+    const double relative = ((result.eigenvalues - truth).array() / truth.array()).abs().maxCoeff();
+    const MatrixD V = seigh::dist::gather_all(comm, result.eigenvectors);
+    const double overlap = (V_true.transpose() * V).squaredNorm() / 20;
+    INFO(seigh::random::name(kind) << ": max relative eigenvalue error " << relative << ", overlap " << overlap);
+    CHECK(relative <= 1e-3);
+    CHECK(overlap >= 0.999);
+  }
+}
+
+TEST_CASE("float32 results agree across rank counts", "[eig][seigh]") {
+  const auto& world_comm = world();
+  const seigh::dist::Comm self(MPI_COMM_SELF);
+  const auto spec = parse_synthetic_spec("lowrank,D=1001,R=8,noise=1e-3,seed=22");
+  SyntheticOperator<float> distributed(world_comm, spec);
+  SyntheticOperator<float> serial(self, spec);
+  const auto many = seigh::eig::sketched_eigh(world_comm, distributed, options_for(8, 16, 32), kRng);
+  const auto one = seigh::eig::sketched_eigh(self, serial, options_for(8, 16, 32), kRng);
+  const double relative = ((many.eigenvalues - one.eigenvalues).array() / one.eigenvalues.array()).abs().maxCoeff();
+  INFO("max relative difference " << relative);
+  CHECK(relative <= 1e-5);
+}
+
+namespace {
+/// A checkpointed run that stops after `stop` new blocks (0: never).
+template <class Op>
+seigh::eig::EigenResult<typename Op::scalar_type> run_checkpointed(const seigh::dist::Comm& comm, Op& op,
+                                                                    SketchOptions options, const std::string& path,
+                                                                    bool resume, Index stop) {
+  options.checkpoint = SketchOptions::Checkpoint{path, resume, "test operator", stop};
+  return seigh::eig::sketched_eigh(comm, op, options, kRng);
+}
+
+template <class Scalar>
+bool bitwise_equal(const seigh::eig::EigenResult<Scalar>& a, const seigh::eig::EigenResult<Scalar>& b) {
+  return a.eigenvalues == b.eigenvalues && a.eigenvectors.local() == b.eigenvectors.local();
+}
+}  // namespace
+
+TEST_CASE("a stopped and resumed measurement ends bit for bit like an uninterrupted one", "[eig][seigh][resume]") {
+  const auto& comm = world();
+  REQUIRE_FALSE(seigh::test::scratch_dir().empty());
+  SyntheticOperator<float> op(comm, parse_synthetic_spec("poly,D=3001,R=5,p=1.5,seed=23"));
+  for (bool recycle : {false, true}) {
+    // Units stored: Y blocks of 7 (2) and Z batches of 14 (3); with recycle
+    // only the 3 batches. Stops in Y and at the Y/Z boundary (recycle: in
+    // Z); the second stop, one unit later, lands in Z.
+    for (Index stop : {Index{1}, Index{2}}) {
+      INFO("recycle=" << recycle << " stop after " << stop << " blocks");
+      auto options = options_for(6, 12, 30, 5);  // o = 12, s = 30, blocks of 7
+      options.recycle = recycle;
+      const auto reference = seigh::eig::sketched_eigh(comm, op, options, kRng);
+      const std::string path = seigh::test::scratch("resume-" + std::to_string(recycle) + "-" + std::to_string(stop) + ".h5");
+      CHECK_THROWS_WITH(run_checkpointed(comm, op, options, path, false, stop), Catch::Contains("--resume"));
+      // A second stop on resume exercises resuming a resumed run.
+      CHECK_THROWS_WITH(run_checkpointed(comm, op, options, path, true, 1), Catch::Contains("stopped after 1"));
+      const auto resumed = run_checkpointed(comm, op, options, path, true, 0);
+      CHECK(bitwise_equal(reference, resumed));
+      CHECK(comm.sum(static_cast<int>(!bitwise_equal(reference, resumed))) == 0);
+    }
+  }
+}
+
+TEST_CASE("a sketch file is not clobbered, and a mismatched one is refused", "[eig][seigh][resume]") {
+  const auto& comm = world();
+  SyntheticOperator<double> op(comm, parse_synthetic_spec("poly,D=500,R=5,seed=24"));
+  const std::string path = seigh::test::scratch("mismatch.h5");
+  auto options = options_for(4, 8, 16);
+  CHECK_THROWS_WITH(run_checkpointed(comm, op, options, path, false, 1), Catch::Contains("stopped after 1"));
+  CHECK_THROWS_WITH(run_checkpointed(comm, op, options, path, false, 0), Catch::Contains("already exists"));
+  auto other = options;
+  other.inner = 20;
+  CHECK_THROWS_WITH(run_checkpointed(comm, op, other, path, true, 0),
+                    Catch::Contains("inner: file has 16, this run has 20"));
+  other = options;
+  other.test_matrix = TestMatrixKind::rademacher;
+  CHECK_THROWS_WITH(run_checkpointed(comm, op, other, path, true, 0),
+                    Catch::Contains("test_matrix: file has 'gaussian', this run has 'rademacher'"));
+  CHECK_THROWS_WITH(run_checkpointed(comm, op, options, seigh::test::scratch("none.h5"), true, 0),
+                    Catch::Contains("no such file"));
+  // The float operator on a double measurement.
+  SyntheticOperator<float> opf(comm, parse_synthetic_spec("poly,D=500,R=5,seed=24"));
+  CHECK_THROWS_WITH(run_checkpointed(comm, opf, options, path, true, 0), Catch::Contains("scalar"));
 }

@@ -94,13 +94,55 @@ MatrixD cross_gram(const Comm& comm, const BlockRowMatrix<ScalarX>& X, const Blo
   return G;
 }
 
+namespace detail {
+/// Rows per block of the local products X·S. Eigen sizes its GEMM blocking
+/// from the cache sizes it detects; on a tall operand (hundreds of
+/// thousands of rows) with an L3 that a virtual machine reports as hundreds
+/// of MB, float64 GEMM falls to half its rate. Blocks of a few thousand
+/// rows run at the full rate on every shape measured and cost nothing
+/// elsewhere (experiments/benchmarks/RESULTS.md).
+inline constexpr Index kProductRows = 4096;
+}  // namespace detail
+
 /// X · S for a small replicated matrix S (k x m): purely local, no
 /// communication. Returns a D x m BlockRowMatrix with X's partition.
+/// S is rounded to Scalar once; the product runs in blocks of rows.
 template <class Scalar, class Derived>
 BlockRowMatrix<Scalar> multiply(const BlockRowMatrix<Scalar>& X, const Eigen::MatrixBase<Derived>& S) {
   SEIGH_REQUIRE(S.rows() == X.cols()) << "multiply: X has " << X.cols() << " columns, S has " << S.rows() << " rows";
-  Matrix<Scalar> local = X.local() * S.template cast<Scalar>();
+  const Matrix<Scalar> s = S.template cast<Scalar>();
+  Matrix<Scalar> local(X.local_rows(), s.cols());
+  for (Index r0 = 0; r0 < X.local_rows(); r0 += detail::kProductRows) {
+    const Index rows = std::min(detail::kProductRows, X.local_rows() - r0);
+    local.middleRows(r0, rows).noalias() = X.local().middleRows(r0, rows) * s;
+  }
   return BlockRowMatrix<Scalar>(X.partition(), std::move(local));
+}
+
+/// X ← X · S in place for a small replicated S (k x m) with m ≤ k: X
+/// becomes D x m with the same partition, and no second D x m block is
+/// ever allocated. Row i of X·S needs only row i of X, so each block of
+/// rows is overwritten as soon as its product is formed, and the storage
+/// then shrinks to its first m columns (which, column-major, are already
+/// in place). Same values as multiply(X, S). Purely local.
+///
+/// For V = Q U at the end of a sketch: saves the D·m/P entries of a new V
+/// and the first touch of their pages.
+template <class Scalar, class Derived>
+void multiply_in_place(BlockRowMatrix<Scalar>& X, const Eigen::MatrixBase<Derived>& S) {
+  SEIGH_REQUIRE(S.rows() == X.cols()) << "multiply_in_place: X has " << X.cols() << " columns, S has " << S.rows()
+                                      << " rows";
+  SEIGH_REQUIRE(S.cols() <= X.cols()) << "multiply_in_place: S has " << S.cols() << " columns, more than X's "
+                                      << X.cols();
+  const Matrix<Scalar> s = S.template cast<Scalar>();
+  auto& local = X.local();
+  Matrix<Scalar> block;
+  for (Index r0 = 0; r0 < local.rows(); r0 += detail::kProductRows) {
+    const Index rows = std::min(detail::kProductRows, local.rows() - r0);
+    block.noalias() = local.middleRows(r0, rows) * s;
+    local.middleRows(r0, rows).leftCols(s.cols()) = block;
+  }
+  local.conservativeResize(Eigen::NoChange, s.cols());
 }
 
 /// Euclidean norm of every column (k), replicated. One allreduce. Collective.

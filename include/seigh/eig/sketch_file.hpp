@@ -7,12 +7,12 @@
 ///     /Z   [s, s]  float64, row j = column j of the core sketch Z = ΦHΨᵀ
 ///     attributes: the identity of the measurement (operator, D, outer,
 ///       inner, block, test_matrix, zeta, seed, stream, recycle, scalar),
-///       and the progress counters y_blocks_done, z_blocks_done.
+///       and the progress counters y_columns_done, z_columns_done.
 ///
-/// Blocks are measured in order, so "block i is complete" is "i <
-/// *_blocks_done": the counter is one flag per block. A counter is raised
-/// only after the block's data was written and the file flushed, then the
-/// file is flushed again; the datasets are contiguous (allocated at
+/// Column blocks are measured in order, so "the block ending at column c
+/// is complete" is "c <= *_columns_done": the counter is one flag per
+/// block. A counter is raised only after the block's data was written and
+/// the file flushed, then the file is flushed again; the datasets are contiguous (allocated at
 /// creation), so writing data never changes metadata. A run killed at any
 /// point therefore resumes from the last counted block, and recomputes
 /// the block it was in — with the same counter-based test matrices, so the
@@ -51,8 +51,8 @@ class SketchFile {
   /// `identity`; every mismatch is named in the error. Collective.
   static SketchFile resume(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity);
 
-  [[nodiscard]] Index y_blocks_done() const { return y_done_; }
-  [[nodiscard]] Index z_blocks_done() const { return z_done_; }
+  [[nodiscard]] Index y_columns_done() const { return y_done_; }
+  [[nodiscard]] Index z_columns_done() const { return z_done_; }
   [[nodiscard]] const std::string& path() const { return file_.path(); }
 
   /// Columns [0, count) of Y (D x o) from the file into Y.local(). Collective.
@@ -61,12 +61,12 @@ class SketchFile {
   /// Columns [0, count) of Z (s x s, replicated) from the file. Collective.
   void read_z(MatrixD& Z, Index count) const;
 
-  /// Store columns [c0, c0 + width) of Y, flush, then count the block
-  /// (y_blocks_done = blocks_done) and flush again. Collective.
+  /// Store columns [c0, c0 + width) of Y, flush, then count them
+  /// (y_columns_done = c0 + width) and flush again. Collective.
   template <class Scalar>
-  void store_y(const dist::BlockRowMatrix<Scalar>& Y, Index c0, Index width, Index blocks_done);
+  void store_y(const dist::BlockRowMatrix<Scalar>& Y, Index c0, Index width);
   /// The same for columns of Z (replicated on every rank).
-  void store_z(const MatrixD& Z, Index c0, Index width, Index blocks_done);
+  void store_z(const MatrixD& Z, Index c0, Index width);
 
   /// Close the file (collective); the object is unusable afterwards.
   void close() { file_.close(); }

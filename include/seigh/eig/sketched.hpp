@@ -8,8 +8,8 @@
 ///
 ///  1. Test matrices Ω (D x o), Φ, Ψ (s x D) from independent streams of one
 ///     seed (regenerated block by block, never stored whole).
-///  2. Y = H Ω (o products) and Z = Φ H Ψᵀ (s products, each block of HΨᵀ
-///     projected by Φ at once; HΨᵀ never exists). With `recycle`, Y is the
+///  2. Y = H Ω (o products) and Z = Φ H Ψᵀ (s products; batches of about
+///     o columns of HΨᵀ are projected by Φ at once; HΨᵀ never exists). With `recycle`, Y is the
 ///     first o columns of HΨᵀ (s products in all, as the paper's code).
 ///  3. Q = orth(Y) (D x o), P = ΦQ, R = ΨQ (s x o),
 ///     C = P⁺ Z (R⁺)ᵀ symmetrised, C = U Λ Uᵀ ordered (rank 0).
@@ -110,6 +110,7 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   const RowProjector<Scalar> phi_rows(phi, partition, options.projection_cache_bytes);
 
   // ---- Step 2: measure the sketches (resumable block by block).
+  // new_blocks counts the units stored in this run (for the test hook).
   std::optional<SketchFile> store;
   Index new_blocks = 0;
   if (options.checkpoint) {
@@ -120,58 +121,65 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
     store.emplace(cp.resume ? SketchFile::resume(comm, cp.path, identity)
                             : SketchFile::create(comm, cp.path, identity));
   }
-  // Called after each newly measured block: the test hook that simulates a
-  // kill at a block boundary (the same on every rank, so it is collective).
-  const auto after_block = [&] {
+  // Called after each newly stored unit (a Y block, a Z batch): the test
+  // hook that simulates a kill there (the same on every rank: collective).
+  const auto after_unit = [&] {
     ++new_blocks;
     if (options.checkpoint && options.checkpoint->stop_after_blocks > 0 &&
         new_blocks >= options.checkpoint->stop_after_blocks) {
-      throw Error("stopped after " + std::to_string(new_blocks) + " measured blocks (--stop-after-blocks); continue with --resume",
+      throw Error("stopped after " + std::to_string(new_blocks) +
+                      " measured blocks (--stop-after-blocks); continue with --resume",
                   /*collective=*/true);
     }
   };
   auto t0 = Clock::now();
   dist::BlockRowMatrix<Scalar> Y(partition, o);
   Matrix<Scalar> probes(D, b);
-  Matrix<Scalar> products(partition.local_rows(), b);
-  const Index y_blocks = (o + b - 1) / b;
-  const Index y_resumed = store ? std::min(store->y_blocks_done(), y_blocks) : 0;
-  if (store) store->read_y(Y, std::min(o, y_resumed * b));
+  const Index y_resumed = store ? std::min(store->y_columns_done(), o) : 0;
+  if (store) store->read_y(Y, y_resumed);
   if (!options.recycle) {
-    for (Index block = y_resumed; block < y_blocks; ++block) {
-      const Index c0 = block * b, width = std::min(b, o - c0);
+    for (Index c0 = y_resumed; c0 < o; c0 += b) {
+      const Index width = std::min(b, o - c0);
       random::generate_block<Scalar>(omega, 0, c0, probes.leftCols(width));
       counted.apply(probes.leftCols(width), Y.local().middleCols(c0, width));
-      if (store) store->store_y(Y, c0, width, block + 1);
+      if (store) store->store_y(Y, c0, width);
       report("outer sketch Y = H Omega", c0 + width, o);
-      after_block();
+      after_unit();
     }
   }
   result.timings["measure_outer"] = seconds_since(t0);
 
+  // The core sketch is measured in batches of `batch` columns (a multiple
+  // of b, about o): the products of a batch wait in `products` (local_rows
+  // x batch, the size of Y's local block) and are projected by Φ at once,
+  // so this rank's rows of Φ are regenerated once per batch — about 2s·D/P
+  // entries in all instead of s²·D/(P·b) — and never stored. One reduction
+  // per batch; a batch's Z columns are final when stored, so the sum order
+  // never depends on where a run was interrupted.
   t0 = Clock::now();
+  const Index batch = std::min(s, b * ((o + b - 1) / b));
+  Matrix<Scalar> products(partition.local_rows(), batch);
   MatrixD Z = MatrixD::Zero(s, s);
-  const Index z_blocks = (s + b - 1) / b;
-  const Index z_resumed = store ? std::min(store->z_blocks_done(), z_blocks) : 0;
-  if (store) store->read_z(Z, std::min(s, z_resumed * b));
-  for (Index block = z_resumed; block < z_blocks; ++block) {
-    const Index c0 = block * b, width = std::min(b, s - c0);
-    random::generate_block<Scalar>(psi, 0, c0, probes.leftCols(width));
-    counted.apply(probes.leftCols(width), products.leftCols(width));
-    // One reduction per block: Z's columns are final as soon as they are
-    // measured, so they can be stored (and the sum order never depends on
-    // where a run was interrupted).
+  const Index z_resumed = store ? std::min(store->z_columns_done(), s) : 0;
+  if (store) store->read_z(Z, z_resumed);
+  for (Index c0 = z_resumed; c0 < s; c0 += batch) {
+    const Index width = std::min(batch, s - c0);
+    for (Index j0 = 0; j0 < width; j0 += b) {
+      const Index w = std::min(b, width - j0);
+      random::generate_block<Scalar>(psi, 0, c0 + j0, probes.leftCols(w));
+      counted.apply(probes.leftCols(w), products.middleCols(j0, w));
+      report("core sketch Z = Phi H Psi^T", c0 + j0 + w, s);
+    }
     MatrixD columns = phi_rows.project(products.leftCols(width));
     comm.allreduce_sum(columns);
     Z.middleCols(c0, width) = columns;
     if (options.recycle && c0 < o) {
       const Index keep = std::min(width, o - c0);
       Y.local().middleCols(c0, keep) = products.leftCols(keep);
-      if (store) store->store_y(Y, c0, keep, block + 1);
+      if (store) store->store_y(Y, c0, keep);
     }
-    if (store) store->store_z(Z, c0, width, block + 1);
-    report("core sketch Z = Phi H Psi^T", c0 + width, s);
-    after_block();
+    if (store) store->store_z(Z, c0, width);
+    after_unit();
   }
   result.timings["measure_core"] = seconds_since(t0);
   if (store) store->close();
