@@ -9,7 +9,9 @@
 ///       seigh_version, and where they apply outer, inner, test_matrix,
 ///       seed, operator, error_probes, relative_error (+ its 95% interval
 ///       relative_error_low / relative_error_high), residual_frobenius2,
-///       operator_frobenius2, sketch_rank, converged.
+///       operator_frobenius2, sketch_rank, converged, and the per-phase
+///       wall times seconds_<phase> (e.g. seconds_measure_core) plus
+///       operator_seconds (time inside the operator on rank 0).
 ///
 /// The file is written under PATH.partial and renamed when complete.
 
@@ -62,6 +64,8 @@ void write_eigen_result(const dist::Comm& comm, const std::string& path, const E
     put("residual_frobenius2", result.error->residual_frobenius2);
     put("operator_frobenius2", result.error->operator_frobenius2);
   }
+  for (const auto& [phase, seconds] : result.timings) put("seconds_" + phase, seconds);
+  put("operator_seconds", result.counts.seconds);
   for (const auto& [name, value] : extra) put(name, value);
   output.commit();
 }
