@@ -5,7 +5,7 @@
 //   mpirun -np P bench_seigh [--quick] [--dim D] [--k 100] [--outer 200]
 //       [--inner 400] [--block 32] [--test-matrix gaussian|rademacher|sparse-sign]
 //       [--zeta 8] [--precision float32|float64] [--reps 3] [--error-probes 10]
-//       [--cache-bytes N] [--gemm-n 2000] [--budget 30] [--no-kernels]
+//       [--cache-bytes N] [--gemm-n 1000] [--budget 30] [--no-kernels]
 //
 // Defaults: D = 10^6, k = 100, o = 200, s = 400, b = 32, float32, sparse
 // sign (--quick: D = 2·10^5). One configuration per process, so the peak
@@ -74,7 +74,7 @@ struct Config {
   int reps = 3;
   Index error_probes = 10;
   std::size_t cache_bytes = 0;
-  Index gemm_n = 2000;
+  Index gemm_n = 1000;
   double budget = 30.0;  // seconds one kernel's repetitions may take before stopping early
   bool kernels = true;
   std::string spectrum = "poly,R=10,p=2";
@@ -181,47 +181,58 @@ std::string cpu_model() {
   return "unknown";
 }
 
-/// Seconds per GB of first touch of fresh anonymous memory (page faults),
-/// as GB/s: what a new D x k block costs before any arithmetic.
+/// First touch of fresh anonymous memory (page faults) in GB/s: what a new
+/// D x k block costs before any arithmetic.
 double first_touch_gbs(const seigh::dist::Comm& comm) {
-  const Index n = Index{64} << 20;  // 64 Mi doubles = 512 MiB
+  const Index n = Index{32} << 20;  // 32 Mi doubles = 256 MiB
+  volatile double sink = 0;
   const Timing t = median_seconds(comm, 3, 1e9, [&] {
     seigh::VectorD v(n);
-    v.setZero();
+    v.setConstant(1.0);
+    sink = sink + v[n / 2];
   });
   return static_cast<double>(n) * 8.0 / t.median / 1e9;
 }
 
-/// The reference GEMMs: (rows x o)(o x o), rows = min(local_rows, 65536),
-/// in float32 and float64 (row blocks of 4096). scale() turns a slice time
-/// into this rank's full D/P x o pass.
+/// The references timed next to every kernel repetition (the machine is
+/// shared, so rates drift): square n x n GEMMs in float32 and float64 (the
+/// machine's GEMM rate), and a slice of the D x o GEMM pass in the working
+/// precision, (rows x o)(o x o) with rows = min(D/P, 65536), scaled to
+/// this rank's D/P rows. Tall float64 runs in blocks of 512 rows: Eigen's
+/// own blocking of a very tall float64 operand runs at half speed on this
+/// machine (RESULTS.md), and a careful caller blocks it.
+template <class Scalar>
 struct Reference {
-  Index local_rows, rows, o;
-  seigh::MatrixF A32, B32, C32;
-  seigh::MatrixD A64, B64, C64;
-  Reference(Index local_rows_, Index o_)
-      : local_rows(local_rows_), rows(std::max<Index>(1, std::min<Index>(local_rows_, 65536))), o(o_),
-        A32(seigh::MatrixF::Random(rows, o)), B32(seigh::MatrixF::Random(o, o)), C32(rows, o),
-        A64(seigh::MatrixD::Random(rows, o)), B64(seigh::MatrixD::Random(o, o)), C64(rows, o) {}
-  [[nodiscard]] double flops() const { return 2.0 * static_cast<double>(rows) * o * o; }
+  Index n, local_rows, rows, o;
+  seigh::MatrixF S32a, S32b, S32c;
+  seigh::MatrixD S64a, S64b, S64c;
+  seigh::Matrix<Scalar> A, B, C;
+  Reference(Index n_, Index local_rows_, Index o_)
+      : n(n_), local_rows(local_rows_), rows(std::max<Index>(1, std::min<Index>(local_rows_, 65536))), o(o_),
+        S32a(seigh::MatrixF::Random(n, n)), S32b(seigh::MatrixF::Random(n, n)), S32c(n, n),
+        S64a(seigh::MatrixD::Random(n, n)), S64b(seigh::MatrixD::Random(n, n)), S64c(n, n),
+        A(seigh::Matrix<Scalar>::Random(rows, o)), B(seigh::Matrix<Scalar>::Random(o, o)), C(rows, o) {}
+  [[nodiscard]] double square_flops() const { return 2.0 * static_cast<double>(n) * n * n; }
+  [[nodiscard]] double slice_flops() const { return 2.0 * static_cast<double>(rows) * o * o; }
   [[nodiscard]] double scale() const { return static_cast<double>(local_rows) / static_cast<double>(rows); }
-  template <class Scalar>
-  void run() {
+  void square32() { S32c.noalias() = S32a * S32b; }
+  void square64() { S64c.noalias() = S64a * S64b; }
+  void slice() {
     if constexpr (std::is_same_v<Scalar, float>) {
-      C32.noalias() = A32 * B32;
+      C.noalias() = A * B;
     } else {
-      for (Index r0 = 0; r0 < rows; r0 += 4096) {
-        const Index n = std::min<Index>(4096, rows - r0);
-        C64.middleRows(r0, n).noalias() = A64.middleRows(r0, n) * B64;
+      for (Index r0 = 0; r0 < rows; r0 += 512) {
+        const Index m = std::min<Index>(512, rows - r0);
+        C.middleRows(r0, m).noalias() = A.middleRows(r0, m) * B;
       }
     }
   }
 };
 
-/// One kernel: median seconds and, per repetition against references timed
-/// right before it (the machine is shared, so rates drift), the medians of
-/// rate / float64 reference rate, rate / float32 reference rate, and
-/// seconds / (D x o GEMM pass in the working precision).
+/// One kernel: median seconds and the medians, over repetitions, of
+/// rate / float64 GEMM rate, rate / float32 GEMM rate (square references)
+/// and seconds / D x o GEMM pass (slice reference), each repetition against
+/// references timed right before it.
 struct Kernel {
   double seconds = 0, gflops = 0, of64 = 0, of32 = 0, passes = 0;
   int runs = 0;
@@ -233,7 +244,7 @@ double median_of(std::vector<double> v) {
 }
 
 template <class Scalar>
-Kernel measure_kernel(const seigh::dist::Comm& comm, int reps, double budget, Reference& ref, double flops,
+Kernel measure_kernel(const seigh::dist::Comm& comm, int reps, double budget, Reference<Scalar>& ref, double flops,
                       const std::function<void()>& f, const std::function<void()>& setup) {
   const auto timed = [&](const std::function<void()>& g) {
     comm.barrier();
@@ -244,17 +255,21 @@ Kernel measure_kernel(const seigh::dist::Comm& comm, int reps, double budget, Re
   };
   std::vector<double> seconds, of64, of32, passes;
   double total = 0;
-  for (int r = 0; r < reps; ++r) {
-    const double r32 = timed([&] { ref.run<float>(); });
-    const double r64 = timed([&] { ref.run<double>(); });
+  for (int r = 0;; ++r) {
+    const double r32 = timed([&] { ref.square32(); });
+    const double r64 = timed([&] { ref.square64(); });
+    const double pass = timed([&] { ref.slice(); }) * ref.scale();
     if (setup) setup();
     const double t = timed(f);
     seconds.push_back(t);
-    of64.push_back((flops / t) / (ref.flops() / r64));
-    of32.push_back((flops / t) / (ref.flops() / r32));
-    passes.push_back(t / ((std::is_same_v<Scalar, float> ? r32 : r64) * ref.scale()));
+    of64.push_back((flops / t) / (ref.square_flops() / r64));
+    of32.push_back((flops / t) / (ref.square_flops() / r32));
+    passes.push_back(t / pass);
     total += t;
-    if (total > budget) break;
+    // At least `reps` runs; short kernels run on until they have taken a
+    // second (at most 4·reps runs), so a burst of other load on the shared
+    // machine moves their median less. Stop early past the budget.
+    if (total > budget || (r + 1 >= reps && (total >= 1.0 || r + 1 >= 4 * reps))) break;
   }
   Kernel k;
   k.seconds = median_of(seconds);
@@ -349,50 +364,67 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
   }
 
   // ---------------------------------------------------------------- memory model
-  double model_total = 0;
+  // Bytes per rank for the most loaded rank (L = ceil(D/P) local rows),
+  // phase by phase as the driver allocates and frees (sketched.hpp); the
+  // model peak is the largest phase. The operator's replicated storage and
+  // its per-call workspace are the operator's, not the solver's: counted
+  // separately (a network Hessian has its own).
+  double model_peak = 0;
   {
-    const double rows = static_cast<double>(rows_max);
-    const double y = rows * o * S;
-    const double probe = static_cast<double>(D) * b * S;
-    const double products = rows * b * S;
-    const double small = (static_cast<double>(s) * s + 2.0 * s * o + static_cast<double>(s) * b + o * k) * 8.0;
-    const double v = rows * k * S;
-    const double chunk = (cfg.kind == sr::TestMatrixKind::sparse_sign) ? 0.0 : 2048.0 * s * S;
-    const double solver = y + probe + products + small + v + chunk;
-    const double op_storage = static_cast<double>(D) * (std::min(spec.block, D) + spec.reflectors) * 8.0 +
-                              static_cast<double>(D) * (8.0 + 2 * 8.0);
-    const double op_apply = static_cast<double>(D) * b * 8.0;
-    const double model_v = solver + op_storage + op_apply;
-    const double err = cfg.error_probes > 0
-                           ? static_cast<double>(D) * std::min(b, cfg.error_probes) * S +
-                                 rows * std::min(b, cfg.error_probes) * (S + 8.0) + rows * k * 8.0
-                           : 0.0;
-    model_total = model_v + err;
+    const double L = static_cast<double>(rows_max), Dd = static_cast<double>(D);
+    const double y = L * o * S;                                   // Y, later Q (D x o / P)
+    const double probe = Dd * b * S;                              // full-length probe block
+    const double products = L * b * S;                            // this rank's rows of H·probes
+    const double small = (static_cast<double>(s) * s + 2.0 * s * o + static_cast<double>(s) * b) * 8.0;  // Z, P/R, a Z block
+    const double v = L * k * S;                                   // V = QU (a new block in the driver)
+    const bool dense = cfg.kind != sr::TestMatrixKind::sparse_sign;
+    const double cache_each = L * s * S;
+    const bool cached = dense && cache_each <= static_cast<double>(cfg.cache_bytes) && rows_max > 0;
+    const double projector = dense ? (cached ? cache_each : 2048.0 * s * S) : (128.0 * b + static_cast<double>(b) * s) * 8.0;
+    const double op_storage = Dd * (std::min(spec.block, D) + spec.reflectors) * 8.0 + Dd * (8.0 + 2 * 8.0);
+    const double op_apply = Dd * b * 8.0;                          // SyntheticOperator::apply's double copy of X
+    const double gram_chunk = 4096.0 * o * 8.0;
+    const Index bp = std::min(b, cfg.error_probes);
+    // Error estimate (error_estimate.hpp as it stands): probes D x b', HG,
+    // and per block either the operator's workspace or the double copies
+    // of V (L x k) and of g's and HG's rows (L x b').
+    const double err_extra = cfg.error_probes > 0
+                                 ? Dd * bp * S + L * bp * S + std::max(Dd * bp * 8.0, L * k * 8.0 + 3.0 * L * bp * 8.0)
+                                 : 0.0;
+    const double measure = y + probe + products + small + projector + op_apply;
+    const double orth_phase = y + small + std::max(gram_chunk, 2.0 * projector);
+    const double v_phase = y + v + small + (cached ? 2 * cache_each : 0);
+    const double err_phase = y + v + (cached ? 2 * cache_each : 0) + err_extra;
+    const double solver_peak = std::max({measure, orth_phase, v_phase, err_phase});
+    const double asymptotic = y + probe + static_cast<double>(s) * s * 8.0;
+    model_peak = solver_peak + op_storage;
     if (root) {
-      std::printf("\n## memory per rank (MiB; model for the most loaded rank, local_rows = %lld)\n",
-                  static_cast<long long>(rows_max));
-      std::printf("  model solver: Y D*o/P*%g = %.1f, probe block D*b*%g = %.1f, products (D/P)*b*%g = %.1f,\n"
-                  "                V (D/P)*k*%g = %.1f, Z s^2 + P/R 2*s*o + Z block s*b + U o*k doubles = %.1f,\n"
-                  "                projector chunk 2048*s*%g = %.1f  => %.1f\n",
-                  S, mib(y), S, mib(probe), S, mib(products), S, mib(v), mib(small), S, mib(chunk), mib(solver));
-      std::printf("  model operator (replicated, counted separately): storage D*(block %lld + reflectors %d) doubles "
-                  "+ permutation D*8 + eigenvalues 2*D*8 = %.1f,\n"
-                  "                apply workspace D*b doubles = %.1f\n",
+      std::printf("\n## memory per rank, MiB (model for the most loaded rank, L = D/P = %lld rows, %g-byte entries)\n",
+                  static_cast<long long>(rows_max), S);
+      std::printf("  O(D*o/P + D*b + s^2) terms: Y L*o*%g = %.1f, probe block D*b*%g = %.1f, Z s^2*8 = %.2f  => %.1f\n",
+                  S, mib(y), S, mib(probe), mib(static_cast<double>(s) * s * 8.0), mib(asymptotic));
+      std::printf("  other solver terms: products L*b = %.1f, P/R 2*s*o*8 + Z block s*b*8 = %.2f, V L*k = %.1f, "
+                  "projector %s = %.1f\n",
+                  mib(products), mib(small - static_cast<double>(s) * s * 8.0), mib(v),
+                  dense ? (cached ? "cache L*s (each of Phi, Psi)" : "chunk 2048*s") : "chunk + accumulator", mib(projector));
+      std::printf("  operator (replicated on every rank, counted separately): V factor D*(block %lld + reflectors %d)"
+                  " doubles + permutation D*8 + eigenvalues 2*D*8 = %.1f; apply workspace D*b doubles = %.1f\n",
                   static_cast<long long>(std::min(spec.block, D)), spec.reflectors, mib(op_storage), mib(op_apply));
-      std::printf("  model error estimate transients (current code): probes D*b*%g + HG + V cast to double "
-                  "(D/P)*k*8 = %.1f\n",
-                  S, mib(err));
+      std::printf("  phases (solver, incl. apply workspace): measure %.1f, orthonormalise+project %.1f, V = QU %.1f, "
+                  "error estimate %.1f (of which its transients %.1f)\n",
+                  mib(measure), mib(orth_phase), mib(v_phase), mib(err_phase), mib(err_extra));
+      std::printf("  model peak = max phase + operator storage = %.1f (through V = QU: %.1f)\n", mib(model_peak),
+                  mib(std::max({measure, orth_phase, v_phase}) + op_storage));
       std::printf("  measured peak RSS (max over ranks): at start %.1f, after operator build %.1f, after V = QU %.1f, "
                   "final %.1f\n",
                   mib(static_cast<double>(baseline_max)), mib(static_cast<double>(rss_operator)),
                   mib(static_cast<double>(rss_after_v_max)), mib(static_cast<double>(rss_final_max)));
-      const double through_v = static_cast<double>(rss_after_v_max - baseline_max);
-      std::printf("  through V = QU: measured - start = %.1f vs model solver + operator + apply = %.1f (ratio %.2f)\n",
-                  mib(through_v), mib(model_v), through_v / model_v);
-      std::printf("  whole run:      measured - start = %.1f vs model + error-estimate transients = %.1f "
-                  "(ratio %.2f)\n",
-                  mib(static_cast<double>(rss_final_max - baseline_max)), mib(model_v + err),
-                  static_cast<double>(rss_final_max - baseline_max) / (model_v + err));
+      const double through_v_model = std::max({measure, orth_phase, v_phase}) + op_storage;
+      std::printf("  measured - start: through V = QU %.1f (%.2f x model), whole run %.1f (%.2f x model)\n",
+                  mib(static_cast<double>(rss_after_v_max - baseline_max)),
+                  static_cast<double>(rss_after_v_max - baseline_max) / through_v_model,
+                  mib(static_cast<double>(rss_final_max - baseline_max)),
+                  static_cast<double>(rss_final_max - baseline_max) / model_peak);
     }
   }
   if (!cfg.kernels) return;
@@ -401,13 +433,9 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
   const double g64 = square_gemm_gflops<double>(comm, cfg.gemm_n, cfg.reps);
   const double g32 = square_gemm_gflops<float>(comm, cfg.gemm_n, cfg.reps);
   const double first_touch = first_touch_gbs(comm);
-  // The references timed next to every kernel repetition: a slice of the
-  // D x o GEMM pass, (rows x o)(o x o), in float32 and in float64 (in
-  // row blocks, the way a careful caller runs a tall float64 GEMM in Eigen;
-  // see RESULTS.md), scaled to this rank's D/P rows for the pass.
-  Reference ref(part.local_rows(), o);
-  const Timing pass_work = median_seconds(comm, cfg.reps, cfg.budget, [&] { ref.run<Scalar>(); });
-  const double pass_seconds = pass_work.median * ref.scale();
+  Reference<Scalar> ref(cfg.gemm_n, part.local_rows(), o);
+  const Timing slice = median_seconds(comm, cfg.reps, cfg.budget, [&] { ref.slice(); });
+  const double pass_seconds = slice.median * ref.scale();
   const double pass_flops = comm.max(2.0 * static_cast<double>(part.local_rows()) * o * o);
   if (root) {
     std::printf("\n## GEMM rate of this machine (per rank, all ranks concurrently)\n");
@@ -489,6 +517,14 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     sink = psi_rows.project(Q.local());
   });
   const Index z_blocks = (s + b - 1) / b;
+  // With a cache, also the default (regenerating) projector, once: what
+  // the cache saves.
+  Kernel k_zblock_regen;
+  if (phi_rows.cached()) {
+    const seigh::eig::RowProjector<Scalar> phi_regen(phi, part, 0);
+    k_zblock_regen = measure_kernel<Scalar>(comm, 1, 0.0, ref, 2.0 * rows_max_d * s * b,
+                                            [&] { sink = phi_regen.project(products); }, {});
+  }
 
   if (root) {
     const bool dense = cfg.kind != sr::TestMatrixKind::sparse_sign;
@@ -519,6 +555,10 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     if (dense)
       std::printf(" (%.1f GFLOP/s of 2*(D/P)*s*b incl. regeneration; rows cached: %s)", k_zblock.gflops,
                   phi_rows.cached() ? "yes" : "no");
+    if (phi_rows.cached())
+      std::printf("\n    without the cache (rows regenerated): %.3f s [1] x %lld blocks = %.2f GEMM passes",
+                  k_zblock_regen.seconds, static_cast<long long>(z_blocks),
+                  k_zblock_regen.passes * static_cast<double>(z_blocks));
     std::printf("\n  projection P = Phi Q and R = Psi Q: %.3f s [%d] = %.2f GEMM passes\n", k_pr.seconds, k_pr.runs,
                 k_pr.passes);
     const double proj_passes = k_zblock.passes * static_cast<double>(z_blocks) + k_pr.passes;
@@ -530,7 +570,7 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
                 P, std::string(sr::name(cfg.kind)).c_str(), precision, static_cast<long long>(D), solve_seconds,
                 operator_seconds, 100 * k_orth.of64, 100 * k_orth.of32, 100 * (cfg.single ? k_v.of32 : k_v.of64),
                 100 * (cfg.single ? k_v_in_place.of32 : k_v_in_place.of64), precision, gen_passes, proj_passes,
-                mib(static_cast<double>(rss_final_max)), mib(model_total), mib(static_cast<double>(baseline_max)));
+                mib(static_cast<double>(rss_final_max)), mib(model_peak), mib(static_cast<double>(baseline_max)));
   }
 }
 

@@ -61,4 +61,20 @@ void Comm::check_partition(const RowPartition& partition) const {
       << " of " << size_;
 }
 
+Comm::RowCounts Comm::row_counts(const RowPartition& partition, Index b) const {
+  RowCounts layout;
+  layout.counts.resize(static_cast<std::size_t>(size_));
+  layout.displs.resize(static_cast<std::size_t>(size_));
+  for (int r = 0; r < size_; ++r) {
+    const Index entries = partition.range_of(r).size() * b;
+    layout.counts[static_cast<std::size_t>(r)] = static_cast<int>(entries);
+    layout.displs[static_cast<std::size_t>(r)] = static_cast<int>(layout.total);
+    layout.total += entries;
+  }
+  // MPI counts and displacements are ints: refuse rather than overflow.
+  SEIGH_REQUIRE(layout.total < (Index{1} << 31))
+      << "row collective of " << layout.total << " entries exceeds MPI's int counts; use smaller blocks";
+  return layout;
+}
+
 }  // namespace seigh::dist

@@ -5,7 +5,7 @@
 #
 #   kill_resume.sh NP WORKDIR
 set -uo pipefail
-np="$1"; work="$2"
+np="$1"; work="$(realpath -m "$2")"
 seigh="${SEIGH_EXE:?}"; mpiexec="${SEIGH_MPIEXEC:-mpirun}"
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
 # Small blocks of a cheap operator: 15 Y blocks and 3 Z batches, a few seconds.
@@ -21,14 +21,14 @@ args=(eig --operator synthetic:poly,D=100000,R=10,p=2,seed=5 --k 20 --outer 60 -
 killed_mid_run=0
 for delay in 1.0 2.5 0.5 4.0; do
   rm -f killed.h5 killed.h5.sketch.h5 killed.h5.partial
-  "$mpiexec" -np "$np" "$seigh" "${args[@]}" --out killed.h5 >killed.log 2>&1 &
+  "$mpiexec" -np "$np" "$seigh" "${args[@]}" --out "$work/killed.h5" >killed.log 2>&1 &
   launcher=$!
   for _ in $(seq 1 1200); do  # up to 60 s for start-up under load
     [[ -f killed.h5.sketch.h5 ]] && break
     sleep 0.05
   done
   sleep "$delay"
-  pkill -KILL -f -- "--out killed.h5" || true
+  pkill -KILL -f -- "--out $work/killed.h5" || true  # only this test's ranks
   wait "$launcher" 2>/dev/null
   echo "attempt with delay ${delay}s: killed run exit status $?"
   [[ -f killed.h5 ]] && { echo "  finished before the kill; retrying"; continue; }
@@ -42,7 +42,7 @@ for delay in 1.0 2.5 0.5 4.0; do
 done
 ((killed_mid_run)) || { echo "FAIL: no attempt killed the run in mid-measurement"; exit 1; }
 
-"$mpiexec" -np "$np" "$seigh" "${args[@]}" --out killed.h5 --resume >resumed.log 2>&1 || { cat resumed.log; echo "FAIL: resume"; exit 1; }
+"$mpiexec" -np "$np" "$seigh" "${args[@]}" --out "$work/killed.h5" --resume >resumed.log 2>&1 || { cat resumed.log; echo "FAIL: resume"; exit 1; }
 for dataset in /eigenvalues /eigenvectors; do
   h5diff reference.h5 killed.h5 "$dataset" || { echo "FAIL: $dataset differs after kill + resume"; exit 1; }
 done

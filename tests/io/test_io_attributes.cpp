@@ -1,6 +1,7 @@
 // Attributes (int64, float64, UTF-8 strings) and the describe() listing.
 #include <catch2/catch.hpp>
 
+#include "expect_error.hpp"
 #include "scratch_dir.hpp"
 #include "seigh/dist/block_row_matrix.hpp"
 #include "seigh/io/attributes.hpp"
@@ -15,18 +16,9 @@ using seigh::test::scratch;
 using seigh::test::world;
 namespace io = seigh::io;
 
-namespace {
-template <class Body>
-seigh::Error expect_error(Body&& body) {
-  try {
-    body();
-  } catch (const seigh::Error& e) {
-    return e;
-  }
-  FAIL("no seigh::Error thrown");
-  return seigh::Error("unreachable");
-}
+using seigh::test::expect_error;
 
+namespace {
 /// A small eigen-result-like file at `path`.
 void write_result(const std::string& path) {
   const auto& comm = world();

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "expect_error.hpp"
 #include "scratch_dir.hpp"
 #include "seigh/dist/block_row_matrix.hpp"
 #include "seigh/io/dataset.hpp"
@@ -19,6 +20,8 @@ using seigh::test::scratch;
 using seigh::test::world;
 namespace io = seigh::io;
 
+using seigh::test::expect_error;
+
 namespace {
 /// A replicated D x k matrix, the same on every rank (deterministic), with
 /// entries that are not exactly representable in float.
@@ -35,17 +38,6 @@ template <class Scalar>
 Matrix<Scalar> through(const MatrixD& A, DType disk) {
   if (disk == DType::float32) return A.cast<Scalar>().template cast<float>().template cast<Scalar>();
   return A.cast<Scalar>();
-}
-
-template <class Body>
-seigh::Error expect_error(Body&& body) {
-  try {
-    body();
-  } catch (const seigh::Error& e) {
-    return e;
-  }
-  FAIL("no seigh::Error thrown");
-  return seigh::Error("unreachable");
 }
 
 void check_collective(const TransferReport& report) {

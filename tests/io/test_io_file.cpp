@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "expect_error.hpp"
 #include "scratch_dir.hpp"
 #include "seigh/io/attributes.hpp"
 #include "seigh/io/file.hpp"
@@ -17,20 +18,9 @@ using seigh::io::OutputFile;
 using seigh::test::scratch;
 using seigh::test::world;
 
-namespace {
-/// Runs `body`, which must throw seigh::Error; returns it for inspection.
-/// Every rank must throw the same collective error.
-template <class Body>
-seigh::Error expect_error(Body&& body) {
-  try {
-    body();
-  } catch (const seigh::Error& e) {
-    return e;
-  }
-  FAIL("no seigh::Error thrown");
-  return seigh::Error("unreachable");
-}
+using seigh::test::expect_error;
 
+namespace {
 /// The same verdict on every rank: `flag` holds on all of them.
 bool on_all_ranks(bool flag) { return world().min(static_cast<int>(flag)) == 1; }
 }  // namespace

@@ -127,6 +127,13 @@ class Comm {
     return result;
   }
   void check_partition(const RowPartition& partition) const;
+  /// MPI counts and displacements of b columns of every rank's rows, laid
+  /// out rank after rank (the packed layout of the row collectives).
+  struct RowCounts {
+    std::vector<int> counts, displs;
+    Index total = 0;
+  };
+  [[nodiscard]] RowCounts row_counts(const RowPartition& partition, Index b) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;
@@ -197,18 +204,15 @@ void Comm::reduce_scatter_rows(const Eigen::Ref<const Matrix<Scalar>>& full, con
   // Pack rank by rank: rank r's rows of all b columns form one contiguous
   // (rows_r x b) column-major segment, which is what MPI_Reduce_scatter
   // delivers to rank r.
+  const RowCounts layout = row_counts(partition, b);
   std::vector<Scalar> send(static_cast<std::size_t>(n * b));
-  std::vector<int> counts(static_cast<std::size_t>(size_));
-  Index offset = 0;
   for (int r = 0; r < size_; ++r) {
     const RowRange range = partition.range_of(r);
-    Eigen::Map<Matrix<Scalar>> segment(send.data() + offset, range.size(), b);
-    segment = full.middleRows(range.begin, range.size());
-    counts[static_cast<std::size_t>(r)] = static_cast<int>(range.size() * b);
-    offset += range.size() * b;
+    Eigen::Map<Matrix<Scalar>>(send.data() + layout.displs[static_cast<std::size_t>(r)], range.size(), b) =
+        full.middleRows(range.begin, range.size());
   }
   Matrix<Scalar> received(partition.local_rows(), b);
-  check_mpi(MPI_Reduce_scatter(send.data(), received.data(), counts.data(), mpi_type<Scalar>(), MPI_SUM, comm_),
+  check_mpi(MPI_Reduce_scatter(send.data(), received.data(), layout.counts.data(), mpi_type<Scalar>(), MPI_SUM, comm_),
             "MPI_Reduce_scatter");
   local = received;
 }
@@ -223,19 +227,12 @@ void Comm::allgather_rows(const Eigen::Ref<const Matrix<Scalar>>& local, const R
       << "allgather_rows: local block has " << local.rows() << " rows, expected " << partition.local_rows();
   SEIGH_REQUIRE(full.rows() == n && full.cols() == b)
       << "allgather_rows: full block is " << full.rows() << " x " << full.cols() << ", expected " << n << " x " << b;
-  std::vector<int> counts(static_cast<std::size_t>(size_));
-  std::vector<int> displs(static_cast<std::size_t>(size_));
-  Index offset = 0;
-  for (int r = 0; r < size_; ++r) {
-    const RowRange range = partition.range_of(r);
-    counts[static_cast<std::size_t>(r)] = static_cast<int>(range.size() * b);
-    displs[static_cast<std::size_t>(r)] = static_cast<int>(offset);
-    offset += range.size() * b;
-  }
+  const RowCounts layout = row_counts(partition, b);
+  const auto& displs = layout.displs;
   Matrix<Scalar> mine = local;  // contiguous copy
   std::vector<Scalar> gathered(static_cast<std::size_t>(n * b));
   check_mpi(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), mpi_type<Scalar>(), gathered.data(),
-                           counts.data(), displs.data(), mpi_type<Scalar>(), comm_),
+                           layout.counts.data(), displs.data(), mpi_type<Scalar>(), comm_),
             "MPI_Allgatherv");
   for (int r = 0; r < size_; ++r) {
     const RowRange range = partition.range_of(r);
@@ -252,19 +249,12 @@ void Comm::gather_rows(const Eigen::Ref<const Matrix<Scalar>>& local, const RowP
   const Index b = local.cols();
   SEIGH_REQUIRE(local.rows() == partition.local_rows())
       << "gather_rows: local block has " << local.rows() << " rows, expected " << partition.local_rows();
-  std::vector<int> counts(static_cast<std::size_t>(size_)), displs(static_cast<std::size_t>(size_));
-  Index offset = 0;
-  for (int r = 0; r < size_; ++r) {
-    const RowRange range = partition.range_of(r);
-    counts[static_cast<std::size_t>(r)] = static_cast<int>(range.size() * b);
-    displs[static_cast<std::size_t>(r)] = static_cast<int>(offset);
-    offset += range.size() * b;
-  }
-  SEIGH_REQUIRE(offset < (Index{1} << 31)) << "gather_rows: " << offset << " entries exceed MPI's int counts";
+  const RowCounts layout = row_counts(partition, b);
+  const auto& displs = layout.displs;
   Matrix<Scalar> mine = local;
   std::vector<Scalar> gathered(rank_ == root ? static_cast<std::size_t>(n * b) : 0);
   check_mpi(MPI_Gatherv(mine.data(), static_cast<int>(mine.size()), mpi_type<Scalar>(), gathered.data(),
-                        counts.data(), displs.data(), mpi_type<Scalar>(), root, comm_),
+                        layout.counts.data(), displs.data(), mpi_type<Scalar>(), root, comm_),
             "MPI_Gatherv");
   if (rank_ != root) return;
   full.resize(n, b);
@@ -283,25 +273,20 @@ void Comm::scatter_rows(const Matrix<Scalar>& full, const RowPartition& partitio
   const Index b = local.cols();
   SEIGH_REQUIRE(local.rows() == partition.local_rows())
       << "scatter_rows: local block has " << local.rows() << " rows, expected " << partition.local_rows();
-  std::vector<int> counts(static_cast<std::size_t>(size_)), displs(static_cast<std::size_t>(size_));
+  const RowCounts layout = row_counts(partition, b);
   std::vector<Scalar> packed;
   if (rank_ == root) {
     SEIGH_REQUIRE(full.rows() == n && full.cols() == b)
         << "scatter_rows: root matrix is " << full.rows() << " x " << full.cols() << ", expected " << n << " x " << b;
     packed.resize(static_cast<std::size_t>(n * b));
-  }
-  Index offset = 0;
-  for (int r = 0; r < size_; ++r) {
-    const RowRange range = partition.range_of(r);
-    counts[static_cast<std::size_t>(r)] = static_cast<int>(range.size() * b);
-    displs[static_cast<std::size_t>(r)] = static_cast<int>(offset);
-    if (rank_ == root) {
-      Eigen::Map<Matrix<Scalar>>(packed.data() + offset, range.size(), b) = full.middleRows(range.begin, range.size());
+    for (int r = 0; r < size_; ++r) {
+      const RowRange range = partition.range_of(r);
+      Eigen::Map<Matrix<Scalar>>(packed.data() + layout.displs[static_cast<std::size_t>(r)], range.size(), b) =
+          full.middleRows(range.begin, range.size());
     }
-    offset += range.size() * b;
   }
   Matrix<Scalar> mine(partition.local_rows(), b);
-  check_mpi(MPI_Scatterv(packed.data(), counts.data(), displs.data(), mpi_type<Scalar>(), mine.data(),
+  check_mpi(MPI_Scatterv(packed.data(), layout.counts.data(), layout.displs.data(), mpi_type<Scalar>(), mine.data(),
                          static_cast<int>(mine.size()), mpi_type<Scalar>(), root, comm_),
             "MPI_Scatterv");
   local = mine;
