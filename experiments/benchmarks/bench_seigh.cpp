@@ -292,6 +292,10 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
   const auto part = comm.partition(D);
   const Index rows_max = comm.max(part.local_rows());  // the most loaded rank (balanced: ceil(D/P))
   const double S = sizeof(Scalar);
+  // The driver projects the core sketch in batches of about o columns
+  // (a multiple of b): sketched.hpp, "batch".
+  const Index batch = std::min(s, b * ((o + b - 1) / b));
+  const Index z_batches = (s + batch - 1) / batch;
   const char* precision = cfg.single ? "float32" : "float64";
 
   if (root) {
@@ -321,7 +325,11 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
   options.error_probes = cfg.error_probes;
   options.projection_cache_bytes = cfg.cache_bytes;
   std::int64_t rss_after_v = 0;
-  options.progress = [&](const std::string& phase, Index, Index) {
+  // Peak RSS at the end of each phase the driver reports (its progress
+  // callback runs after every measured block and after V = QU).
+  std::vector<std::pair<std::string, std::int64_t>> rss_by_phase;
+  options.progress = [&](const std::string& phase, Index done, Index total) {
+    if (done == total) rss_by_phase.emplace_back(phase, seigh::peak_rss_bytes());
     if (phase == "eigenvectors") rss_after_v = seigh::peak_rss_bytes();
   };
   const sr::RngState rng = sr::make_rng_state(3);
@@ -374,13 +382,13 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     const double L = static_cast<double>(rows_max), Dd = static_cast<double>(D);
     const double y = L * o * S;                                   // Y, later Q (D x o / P)
     const double probe = Dd * b * S;                              // full-length probe block
-    const double products = L * b * S;                            // this rank's rows of H·probes
-    const double small = (static_cast<double>(s) * s + 2.0 * s * o + static_cast<double>(s) * b) * 8.0;  // Z, P/R, a Z block
+    const double products = L * batch * S;                        // a batch of this rank's rows of H Ψᵀ
+    const double small = (static_cast<double>(s) * s + 2.0 * s * o + static_cast<double>(s) * batch) * 8.0;  // Z, P/R, a Z batch
     const double v = L * k * S;                                   // V = QU (a new block in the driver)
     const bool dense = cfg.kind != sr::TestMatrixKind::sparse_sign;
     const double cache_each = L * s * S;
     const bool cached = dense && cache_each <= static_cast<double>(cfg.cache_bytes) && rows_max > 0;
-    const double projector = dense ? (cached ? cache_each : 2048.0 * s * S) : (128.0 * b + static_cast<double>(b) * s) * 8.0;
+    const double projector = dense ? (cached ? cache_each : 2048.0 * s * S) : (128.0 * batch + static_cast<double>(batch) * s) * 8.0;
     const double op_storage = Dd * (std::min(spec.block, D) + spec.reflectors) * 8.0 + Dd * (8.0 + 2 * 8.0);
     const double op_apply = Dd * b * 8.0;                          // SyntheticOperator::apply's double copy of X
     const double gram_chunk = 4096.0 * o * 8.0;
@@ -403,7 +411,7 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
                   static_cast<long long>(rows_max), S);
       std::printf("  O(D*o/P + D*b + s^2) terms: Y L*o*%g = %.1f, probe block D*b*%g = %.1f, Z s^2*8 = %.2f  => %.1f\n",
                   S, mib(y), S, mib(probe), mib(static_cast<double>(s) * s * 8.0), mib(asymptotic));
-      std::printf("  other solver terms: products L*b = %.1f, P/R 2*s*o*8 + Z block s*b*8 = %.2f, V L*k = %.1f, "
+      std::printf("  other solver terms: products L*batch = %.1f, P/R 2*s*o*8 + Z batch s*batch*8 = %.2f, V L*k = %.1f, "
                   "projector %s = %.1f\n",
                   mib(products), mib(small - static_cast<double>(s) * s * 8.0), mib(v),
                   dense ? (cached ? "cache L*s (each of Phi, Psi)" : "chunk 2048*s") : "chunk + accumulator", mib(projector));
@@ -420,6 +428,9 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
                   mib(static_cast<double>(baseline_max)), mib(static_cast<double>(rss_operator)),
                   mib(static_cast<double>(rss_after_v_max)), mib(static_cast<double>(rss_final_max)));
       const double through_v_model = std::max({measure, orth_phase, v_phase}) + op_storage;
+      std::printf("  measured peak RSS at the end of each reported phase (rank 0):");
+      for (const auto& [phase, bytes] : rss_by_phase) std::printf(" %s %.1f;", phase.c_str(), mib(static_cast<double>(bytes)));
+      std::printf("\n");
       std::printf("  measured - start: through V = QU %.1f (%.2f x model), whole run %.1f (%.2f x model)\n",
                   mib(static_cast<double>(rss_after_v_max - baseline_max)),
                   static_cast<double>(rss_after_v_max - baseline_max) / through_v_model,
@@ -475,11 +486,11 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     sr::generate_block<Scalar>(omega, 0, c0, probes.leftCols(w));
     op.apply(probes.leftCols(w), Y0.local().middleCols(c0, w));
   }
-  // A core block: H Ψᵀ's first b columns (this rank's rows).
-  seigh::Matrix<Scalar> products(part.local_rows(), b);
-  sr::generate_block<Scalar>(psi, 0, 0, probes.leftCols(b));
-  op.apply(probes.leftCols(b), products);
+  // The core sketch's products wait for projection in batches of `batch`
+  // columns (sketched.hpp); the values do not change the cost of a
+  // projection, so random ones stand in for H Ψᵀ.
   probes.resize(0, 0);
+  seigh::Matrix<Scalar> products = seigh::Matrix<Scalar>::Random(part.local_rows(), batch);
 
   // (a) orthonormalisation of the real Y (a fresh copy every repetition,
   // made before the clock starts, so its pages are touched already).
@@ -511,19 +522,22 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
   const seigh::eig::RowProjector<Scalar> phi_rows(phi, part, cfg.cache_bytes);
   const seigh::eig::RowProjector<Scalar> psi_rows(psi, part, cfg.cache_bytes);
   seigh::MatrixD sink;
-  const Kernel k_zblock = measure(2.0 * rows_max_d * s * b, [&] { sink = phi_rows.project(products); });
+  // Z = Φ (H Ψᵀ) as the driver projects it: one call per batch.
+  const auto project_core = [&](const seigh::eig::RowProjector<Scalar>& rows) {
+    for (Index c0 = 0; c0 < s; c0 += batch) sink = rows.project(products.leftCols(std::min(batch, s - c0)));
+  };
+  const Kernel k_zblock = measure(2.0 * rows_max_d * s * s, [&] { project_core(phi_rows); });
   const Kernel k_pr = measure(2 * 2.0 * rows_max_d * s * o, [&] {
     sink = phi_rows.project(Q.local());
     sink = psi_rows.project(Q.local());
   });
-  const Index z_blocks = (s + b - 1) / b;
   // With a cache, also the default (regenerating) projector, once: what
   // the cache saves.
   Kernel k_zblock_regen;
   if (phi_rows.cached()) {
     const seigh::eig::RowProjector<Scalar> phi_regen(phi, part, 0);
-    k_zblock_regen = measure_kernel<Scalar>(comm, 1, 0.0, ref, 2.0 * rows_max_d * s * b,
-                                            [&] { sink = phi_regen.project(products); }, {});
+    k_zblock_regen = measure_kernel<Scalar>(comm, 1, 0.0, ref, 2.0 * rows_max_d * s * s,
+                                            [&] { project_core(phi_regen); }, {});
   }
 
   if (root) {
@@ -549,19 +563,18 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     std::printf("  generation (full length on every rank, blocks of b): Omega %.3f s [%d], Psi %.3f s [%d]: "
                 "%.3f s = %.2f GEMM passes\n",
                 gen_omega.seconds, gen_omega.runs, gen_psi.seconds, gen_psi.runs, gen, gen_passes);
-    std::printf("  projection Phi*(core block of b): %.4f s [%d] x %lld blocks = %.3f s = %.2f GEMM passes",
-                k_zblock.seconds, k_zblock.runs, static_cast<long long>(z_blocks),
-                k_zblock.seconds * static_cast<double>(z_blocks), k_zblock.passes * static_cast<double>(z_blocks));
+    std::printf("  projection Z = Phi (H Psi^T), %lld batch(es) of <= %lld columns: %.3f s [%d] = %.2f GEMM passes",
+                static_cast<long long>(z_batches), static_cast<long long>(batch), k_zblock.seconds, k_zblock.runs,
+                k_zblock.passes);
     if (dense)
-      std::printf(" (%.1f GFLOP/s of 2*(D/P)*s*b incl. regeneration; rows cached: %s)", k_zblock.gflops,
+      std::printf(" (%.1f GFLOP/s of 2*(D/P)*s^2 incl. regeneration; rows cached: %s)", k_zblock.gflops,
                   phi_rows.cached() ? "yes" : "no");
     if (phi_rows.cached())
-      std::printf("\n    without the cache (rows regenerated): %.3f s [1] x %lld blocks = %.2f GEMM passes",
-                  k_zblock_regen.seconds, static_cast<long long>(z_blocks),
-                  k_zblock_regen.passes * static_cast<double>(z_blocks));
+      std::printf("\n    without the cache (rows regenerated): %.3f s [1] = %.2f GEMM passes", k_zblock_regen.seconds,
+                  k_zblock_regen.passes);
     std::printf("\n  projection P = Phi Q and R = Psi Q: %.3f s [%d] = %.2f GEMM passes\n", k_pr.seconds, k_pr.runs,
                 k_pr.passes);
-    const double proj_passes = k_zblock.passes * static_cast<double>(z_blocks) + k_pr.passes;
+    const double proj_passes = k_zblock.passes + k_pr.passes;
     std::printf("  all projections %.2f GEMM passes; generation + projections %.2f GEMM passes\n", proj_passes,
                 proj_passes + gen_passes);
     std::printf("\nSUMMARY P=%d %s %s D=%lld: solve %.1f s (operator %.1f s); orth %.0f%% of float64 GEMM (%.0f%% of "

@@ -1,6 +1,7 @@
 #include "seigh/eig/projector.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "seigh/core/error.hpp"
@@ -14,6 +15,9 @@ constexpr Index kChunkRows = 2048;
 /// Rows per transposed chunk of the sparse sign projection: chunk x b
 /// doubles (≤ 200 KiB for b ≤ 200) stay in L2 next to the accumulator.
 constexpr Index kSparseChunkRows = 128;
+/// Rows summed in the data's precision before a flush into the double
+/// total (float data; a multiple of kSparseChunkRows).
+constexpr Index kSparseFlushRows = 1024;
 }  // namespace
 
 template <class Scalar>
@@ -41,30 +45,49 @@ MatrixD RowProjector<Scalar>::project(const Eigen::Ref<const Matrix<Scalar>>& lo
 
   if (matrix_.kind == random::TestMatrixKind::sparse_sign) {
     // out(p, :) = scale · Σ_i sign_i(p) · local(i, :) over the rows i whose
-    // row of T has a nonzero in column p. Accumulated transposed, acc
-    // (b x d), so every update is a contiguous column of b doubles, from a
-    // chunk of rows transposed and promoted once (b x chunk) instead of
-    // gathered from b strided columns per nonzero; the common scale is
-    // applied once at the end. Signs multiply (a branch on a fair coin would
-    // mispredict half the time).
+    // row of T has a nonzero in column p. Accumulated transposed, (b x d),
+    // so every update is a contiguous column of b entries, from a chunk of
+    // rows transposed once (b x chunk) instead of gathered from b strided
+    // columns per nonzero; the common scale is applied once at the end.
+    // Signs multiply (a branch on a fair coin would mispredict half the
+    // time).
+    //
+    // Precision: the sum is kept in double. Float data is summed in float
+    // over kSparseFlushRows rows at a time (each entry then sums about
+    // kSparseFlushRows·ζ/d ≈ 20 terms, a rounding error of the order of
+    // the data's own) and flushed into the double total: half the memory
+    // traffic and twice the SIMD width of a double accumulator, which is
+    // what bounds this loop (the accumulator is b·d entries, an L2's worth).
     const Index nnz = random::sparse_sign_nnz(matrix_);
     std::vector<Index> positions(static_cast<std::size_t>(nnz));
     std::vector<std::int8_t> signs(static_cast<std::size_t>(nnz));
-    MatrixD acc = MatrixD::Zero(b, d);
-    MatrixD rows_t;
+    MatrixD total = MatrixD::Zero(b, d);
+    Matrix<Scalar> partial;
+    if constexpr (!std::is_same_v<Scalar, double>) partial = Matrix<Scalar>::Zero(b, d);
+    Matrix<Scalar>& acc = [&]() -> Matrix<Scalar>& {
+      if constexpr (std::is_same_v<Scalar, double>) return total;
+      else return partial;
+    }();
+    Matrix<Scalar> rows_t;
     for (Index r0 = 0; r0 < rows; r0 += kSparseChunkRows) {
       const Index count = std::min(kSparseChunkRows, rows - r0);
-      rows_t = local.middleRows(r0, count).transpose().template cast<double>();
+      rows_t = local.middleRows(r0, count).transpose();
       for (Index i = 0; i < count; ++i) {
         random::sparse_sign_row(matrix_, partition_.to_global(r0 + i), positions, signs);
         const auto x = rows_t.col(i);
         for (Index t = 0; t < nnz; ++t) {
-          const double sign = signs[static_cast<std::size_t>(t)];
+          const auto sign = static_cast<Scalar>(signs[static_cast<std::size_t>(t)]);
           acc.col(positions[static_cast<std::size_t>(t)]).noalias() += sign * x;
         }
       }
+      if constexpr (!std::is_same_v<Scalar, double>) {
+        if ((r0 + count) % kSparseFlushRows == 0 || r0 + count == rows) {
+          total += partial.template cast<double>();
+          partial.setZero();
+        }
+      }
     }
-    out.noalias() = random::sparse_sign_scale(matrix_) * acc.transpose();
+    out.noalias() = random::sparse_sign_scale(matrix_) * total.transpose();
     return out;
   }
   if (cached()) {
