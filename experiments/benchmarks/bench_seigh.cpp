@@ -1,38 +1,45 @@
 // SEIGH at scale on a synthetic operator: per-phase seconds, peak memory
 // against the O(D·o/P + D·b + s²) model, and the rate of the dense phases
 // against the machine's own GEMM rate (measured here, in the same process).
+// Results and how to read them: experiments/benchmarks/RESULTS.md.
 //
 //   mpirun -np P bench_seigh [--quick] [--dim D] [--k 100] [--outer 200]
 //       [--inner 400] [--block 32] [--test-matrix gaussian|rademacher|sparse-sign]
 //       [--zeta 8] [--precision float32|float64] [--reps 3] [--error-probes 10]
-//       [--cache-bytes N] [--gemm-n 1000] [--budget 30] [--no-kernels]
+//       [--cache-bytes N] [--gemm-n 1000] [--budget 30] [--spectrum SPEC] [--no-kernels]
 //
 // Defaults: D = 10^6, k = 100, o = 200, s = 400, b = 32, float32, sparse
-// sign (--quick: D = 2·10^5). One configuration per process, so the peak
-// RSS (getrusage, monotone over a process's life) belongs to that
-// configuration: the solve runs first, the kernel measurements after it.
+// sign, spectrum poly,R=10,p=2 (--quick: D = 2·10^5). One configuration
+// per process, so the peak RSS (getrusage, monotone over a process's life)
+// belongs to that configuration: the solve runs first, the kernel
+// measurements after it.
 //
 // What is measured:
-//  1. One full sketched_eigh (the driver exactly as the app runs it), with
-//     its per-phase timings, product counts, and the peak RSS of every rank
-//     sampled after V = QU (before the error estimate) and at the end.
-//  2. The machine's GEMM rate: Eigen n x n x n (float, double), and the
-//     "D x o GEMM pass": this rank's (D/P x o) · (o x o) product in the
-//     working precision, 2·(D/P)·o² flops — the yardstick for everything
-//     that touches the D x o sketch once.
+//  1. One full sketched_eigh (the driver exactly as the app runs it): its
+//     per-phase timings, product counts, accuracy against the known
+//     spectrum, and the peak RSS of every rank at the end of each phase the
+//     driver reports (after V = QU, i.e. before the error estimate) and at
+//     the end, next to an itemised memory model (bytes per phase).
+//  2. The machine's GEMM rate: Eigen n x n x n (float, double), the first
+//     touch rate of fresh memory, and the "D x o GEMM pass": this rank's
+//     (D/P x o)·(o x o) product in the working precision, 2·(D/P)·o² flops —
+//     the yardstick for everything that touches the D x o sketch once.
 //  3. The driver's kernels in isolation, medians over --reps repetitions
-//     (fewer when one repetition exceeds --budget seconds):
+//     (short ones repeat to ~1 s, long ones stop after --budget seconds),
+//     each repetition against n x n GEMMs and a slice of the GEMM pass timed
+//     right before it (the machine is shared, so rates drift):
 //     - orthonormalize(Y) on the real outer sketch Y = HΩ (D x o), rate
 //       under the CholeskyQR2 flop model 4·(D/P)·o² per rank (two passes
 //       of Gram (D o²) + triangular solve (D o²)), and gram(Y) alone;
-//     - V = Q U (dist::multiply, U o x k double): 2·(D/P)·o·k flops;
+//     - V = Q U (U o x k double): 2·(D/P)·o·k flops, with dist::multiply
+//       (a new D x k block, as the driver does) and dist::multiply_in_place;
 //     - test-matrix generation as the driver does it: Ω and Ψ, full length
 //       on every rank, in blocks of b columns;
-//     - projections: Φ·(block of HΨᵀ) for every core block, and P = ΦQ,
-//       R = ΨQ. For the dense families the flop count is 2·(D/P)·s·b per
-//       block (plus regenerating this rank's rows of Φ when not cached).
+//     - projections as the driver does them: Z = Φ(HΨᵀ) in batches of
+//       b·ceil(o/b) columns, and P = ΦQ, R = ΨQ. Dense families: 2·(D/P)·s
+//       flops per column, plus regenerating this rank's rows of Φ or Ψ per
+//       call when not cached.
 //
-// Machines are shared and noisy: read medians and ratios, not single runs.
 // Nothing is asserted: this is a measuring program, not a test.
 #include <mpi.h>
 
@@ -80,13 +87,20 @@ struct Config {
   std::string spectrum = "poly,R=10,p=2";
 };
 
+/// Every rank parses the same arguments, so every rank gets here: rank 0
+/// prints, all finalize and exit.
 [[noreturn]] void usage(const char* message) {
-  std::fprintf(stderr, "bench_seigh: %s\n", message);
-  std::fprintf(stderr,
-               "usage: bench_seigh [--quick] [--dim D] [--k K] [--outer O] [--inner S] [--block B]\n"
-               "       [--test-matrix gaussian|rademacher|sparse-sign] [--zeta Z] [--precision float32|float64]\n"
-               "       [--reps N] [--error-probes N] [--cache-bytes N] [--gemm-n N] [--budget SECONDS]\n"
-               "       [--spectrum 'poly,R=10,p=2'] [--no-kernels]\n");
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank == 0) {
+    std::fprintf(stderr, "bench_seigh: %s\n", message);
+    std::fprintf(stderr,
+                 "usage: bench_seigh [--quick] [--dim D] [--k K] [--outer O] [--inner S] [--block B]\n"
+                 "       [--test-matrix gaussian|rademacher|sparse-sign] [--zeta Z] [--precision float32|float64]\n"
+                 "       [--reps N] [--error-probes N] [--cache-bytes N] [--gemm-n N] [--budget SECONDS]\n"
+                 "       [--spectrum 'poly,R=10,p=2'] [--no-kernels]\n");
+  }
+  MPI_Finalize();
   std::exit(2);
 }
 
@@ -342,12 +356,14 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
   const std::int64_t baseline_max = comm.max(baseline_rss);
   const double operator_seconds = comm.max(result.counts.seconds);
 
-  // Phase timings (rank 0's clock; the phases end in collectives, so ranks agree closely).
+  // Phase timings: the slowest rank's (the phases end in collectives, so ranks agree closely).
   std::map<std::string, double> phases;
   for (const auto& [name, seconds] : result.timings) phases[name] = comm.max(seconds);
+  // Time outside the listed phases (V = QU, projector set-up), on rank 0's
+  // own clock: a sum of per-phase maxima could exceed its total.
   const double total_listed = [&] {
     double t = 0;
-    for (const auto& [name, seconds] : phases) t += seconds;
+    for (const auto& [name, seconds] : result.timings) t += seconds;
     return t;
   }();
   if (root) {
@@ -357,7 +373,8 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
                 solve_seconds, static_cast<long long>(result.counts.products),
                 static_cast<long long>(result.counts.blocks), operator_seconds);
     for (const auto& [name, seconds] : phases) std::printf("  phase %-24s %8.2f s\n", name.c_str(), seconds);
-    std::printf("  phase %-24s %8.2f s  (V = QU and bookkeeping: total minus listed phases)\n", "(unlisted)",
+    std::printf("  phase %-24s %8.2f s  (rank 0: total minus its listed phases; V = QU, projector set-up)\n",
+                "(unlisted)",
                 result.seconds - total_listed);
     const auto& exact = op.eigenvalues();
     double worst = 0;
@@ -383,12 +400,14 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     const double y = L * o * S;                                   // Y, later Q (D x o / P)
     const double probe = Dd * b * S;                              // full-length probe block
     const double products = L * batch * S;                        // a batch of this rank's rows of H Ψᵀ
-    const double small = (static_cast<double>(s) * s + 2.0 * s * o + static_cast<double>(s) * batch) * 8.0;  // Z, P/R, a Z batch
+    // Z, P and R, and one Z batch (doubles).
+    const double small = (static_cast<double>(s) * s + 2.0 * s * o + static_cast<double>(s) * batch) * 8.0;
     const double v = L * k * S;                                   // V = QU (a new block in the driver)
     const bool dense = cfg.kind != sr::TestMatrixKind::sparse_sign;
     const double cache_each = L * s * S;
     const bool cached = dense && cache_each <= static_cast<double>(cfg.cache_bytes) && rows_max > 0;
-    const double projector = dense ? (cached ? cache_each : 2048.0 * s * S) : (128.0 * batch + static_cast<double>(batch) * s) * 8.0;
+    const double projector = dense ? (cached ? cache_each : 2048.0 * s * S)
+                                   : (128.0 * batch + static_cast<double>(batch) * s) * 8.0;
     const double op_storage = Dd * (std::min(spec.block, D) + spec.reflectors) * 8.0 + Dd * (8.0 + 2 * 8.0);
     const double op_apply = Dd * b * 8.0;                          // SyntheticOperator::apply's double copy of X
     const double gram_chunk = 4096.0 * o * 8.0;
@@ -411,10 +430,12 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
                   static_cast<long long>(rows_max), S);
       std::printf("  O(D*o/P + D*b + s^2) terms: Y L*o*%g = %.1f, probe block D*b*%g = %.1f, Z s^2*8 = %.2f  => %.1f\n",
                   S, mib(y), S, mib(probe), mib(static_cast<double>(s) * s * 8.0), mib(asymptotic));
-      std::printf("  other solver terms: products L*batch = %.1f, P/R 2*s*o*8 + Z batch s*batch*8 = %.2f, V L*k = %.1f, "
+      std::printf("  other solver terms: products L*batch = %.1f, P/R 2*s*o*8 + Z batch s*batch*8 = %.2f, "
+                  "V L*k = %.1f, "
                   "projector %s = %.1f\n",
                   mib(products), mib(small - static_cast<double>(s) * s * 8.0), mib(v),
-                  dense ? (cached ? "cache L*s (each of Phi, Psi)" : "chunk 2048*s") : "chunk + accumulator", mib(projector));
+                  dense ? (cached ? "cache L*s (each of Phi, Psi)" : "chunk 2048*s") : "chunk + accumulator",
+                  mib(projector));
       std::printf("  operator (replicated on every rank, counted separately): V factor D*(block %lld + reflectors %d)"
                   " doubles + permutation D*8 + eigenvalues 2*D*8 = %.1f; apply workspace D*b doubles = %.1f\n",
                   static_cast<long long>(std::min(spec.block, D)), spec.reflectors, mib(op_storage), mib(op_apply));
@@ -429,7 +450,8 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
                   mib(static_cast<double>(rss_after_v_max)), mib(static_cast<double>(rss_final_max)));
       const double through_v_model = std::max({measure, orth_phase, v_phase}) + op_storage;
       std::printf("  measured peak RSS at the end of each reported phase (rank 0):");
-      for (const auto& [phase, bytes] : rss_by_phase) std::printf(" %s %.1f;", phase.c_str(), mib(static_cast<double>(bytes)));
+      for (const auto& [phase, bytes] : rss_by_phase)
+        std::printf(" %s %.1f;", phase.c_str(), mib(static_cast<double>(bytes)));
       std::printf("\n");
       std::printf("  measured - start: through V = QU %.1f (%.2f x model), whole run %.1f (%.2f x model)\n",
                   mib(static_cast<double>(rss_after_v_max - baseline_max)),
