@@ -20,7 +20,7 @@ PACKAGES=(
   zlib1g-dev
   libspectra-dev
   dataset-fashion-mnist
-  python3-h5py python3-numpy python3-matplotlib
+  python3-h5py python3-numpy python3-matplotlib python3-pil
 )
 
 missing=()

@@ -29,6 +29,8 @@ std::string_view name(Stream role) {
     case Stream::psi: return "psi";
     case Stream::phi: return "phi";
     case Stream::error_probe: return "error-probe";
+    case Stream::init: return "init";
+    case Stream::sampler: return "sampler";
   }
   return "unnamed-role";
 }
