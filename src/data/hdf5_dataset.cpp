@@ -1,6 +1,7 @@
 #include "seigh/data/hdf5_dataset.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "seigh/core/error.hpp"
 #include "seigh/core/version.hpp"
@@ -83,6 +84,15 @@ FileSamples read_hdf5_samples(const dist::Comm& comm, const std::string& path) {
       }
     }
     samples.classes = static_cast<int>(classes);
+    // A NaN in the inputs would surface much later as a NaN loss or
+    // Hessian; name the sample now.
+    const Index features = static_cast<Index>(x.size()) / n;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      if (!std::isfinite(x[k])) {
+        SEIGH_FAIL() << "'/x' in '" << path << "' has a non-finite value (" << x[k] << ") in sample "
+                     << static_cast<Index>(k) / features << ", feature " << static_cast<Index>(k) % features;
+      }
+    }
   });
   samples.x = Eigen::Map<const MatrixF>(x.data(), static_cast<Index>(x.size()) / n, n);
   samples.y.assign(y.begin(), y.end());

@@ -3,6 +3,7 @@
 // `zcat FILE | od -A d -t u1 -j OFFSET` (offset 16 + 784 i + p for pixel p
 // of image i, 8 + i for label i).
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "expect_error.hpp"
 #include "seigh/data/dataset.hpp"
@@ -107,6 +108,18 @@ TEST_CASE("slice: contiguous samples with their bookkeeping", "[fmnist]") {
   CHECK(s.sample_shape == d.sample_shape);
   CHECK(data::slice(d, 100, 100).size() == 0);
   CHECK_THAT(test::expect_error([&] { data::slice(d, 50, 101); }).what(), Contains("slice [50, 101)"));
+}
+
+TEST_CASE("parse_dataset_spec: names, file: and .h5 paths made absolute", "[fmnist]") {
+  CHECK(data::parse_dataset_spec("fmnist16").canonical == "fmnist16");
+  CHECK(data::parse_dataset_spec("fmnist").kind == data::DatasetSpec::Kind::fmnist);
+  const auto rel = data::parse_dataset_spec("sub/../d.h5");
+  CHECK(rel.kind == data::DatasetSpec::Kind::file);
+  CHECK(rel.path == (std::filesystem::current_path() / "d.h5").string());
+  CHECK(rel.canonical == "file:" + rel.path);
+  CHECK(data::parse_dataset_spec("file:/a/b.data").path == "/a/b.data");
+  CHECK(data::split_names(rel) == std::vector<std::string>{"all"});
+  CHECK_THAT(test::expect_error([] { data::parse_dataset_spec("file:"); }).what(), Contains("names no file"));
 }
 
 TEST_CASE("load_dataset: bad specs and selections", "[fmnist]") {

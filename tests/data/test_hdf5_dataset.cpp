@@ -2,6 +2,7 @@
 // identical dataset; [N, C, H, W] files keep their sample shape; bad files
 // give agreed errors naming the file.
 #include <catch2/catch.hpp>
+#include <limits>
 
 #include "expect_error.hpp"
 #include "mpi_test.hpp"
@@ -138,6 +139,17 @@ TEST_CASE("bad HDF5 datasets: agreed errors naming the file", "[hdf5_dataset]") 
   SECTION("label beyond the classes attribute") {
     write_raw(path, {3, 2}, {0, 4, 1}, io::DType::float32, 3);
     CHECK_THAT(test::expect_error([&] { load(path); }).what(), Contains("label 4 at index 1") && Contains("attribute 'classes'"));
+  }
+  SECTION("non-finite feature") {
+    {
+      io::File file = io::File::create(comm, path, io::IfExists::overwrite);
+      const std::vector<float> x{0, 1, 2, std::numeric_limits<float>::quiet_NaN(), 4, 5};
+      io::detail::write_replicated(file, "/x", x.data(), io::DType::float32, {3, 2}, io::DType::float32);
+      io::write_replicated(file, "/y", std::vector<std::int32_t>{0, 1, 0}, io::DType::int32);
+      file.close();
+    }
+    CHECK_THAT(test::expect_error([&] { load(path); }).what(),
+               Contains("'/x' in '" + path + "' has a non-finite value (nan) in sample 1, feature 1"));
   }
   SECTION("integer /x") {
     write_raw(path, {3, 2}, {0, 1, 1}, io::DType::int32);

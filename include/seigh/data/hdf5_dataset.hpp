@@ -50,7 +50,7 @@ struct FileSamples {
 /// [N, C, H, W]", "... has type int32, expected float32 or float64",
 /// "'/y' in 'PATH' has N labels but '/x' has M samples", "label -1 at index
 /// 7 of '/y' in 'PATH' is outside [0, 10)", "attribute 'classes' ... must be
-/// >= 1".
+/// >= 1", "'/x' in 'PATH' has a non-finite value (nan) in sample 3, feature 5".
 FileSamples read_hdf5_samples(const dist::Comm& comm, const std::string& path);
 
 /// Write `dataset` to `path` in the output layout above, through
