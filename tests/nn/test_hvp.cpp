@@ -11,6 +11,7 @@
 #include "nn_test_util.hpp"
 #include "seigh/nn/derivatives.hpp"
 #include "seigh/nn/hvp_flops.hpp"
+#include "seigh/nn/layers.hpp"
 
 using seigh::Index;
 using seigh::MatrixD;
@@ -282,6 +283,32 @@ TEST_CASE("Hessian of a 1-1-1 tanh net with MSE equals the hand-derived closed f
   // A handful of double operations per entry: 1e-14 relative.
   CHECK((h - h_ref).norm() <= 1e-14 * h_ref.norm());
   CHECK((g - g_ref).norm() <= 1e-14 * g_ref.norm());
+}
+
+TEST_CASE("A parameterless first layer (as a CNN's leading layers will be) is handled by the driver", "[nn][hvp]") {
+  // tanh on the input, then Linear(5->4), sigmoid, Linear(4->3): nothing below
+  // layer 1 depends on θ, so the driver computes no δ or R-block there.
+  // Checked against finite differences as above (tolerance 1e-6 relative).
+  std::vector<std::shared_ptr<const nn::Layer>> layers{
+      std::make_shared<nn::ActivationLayer>(nn::Activation::tanh, nn::Shape{5}), std::make_shared<nn::Linear>(5, 4),
+      std::make_shared<nn::ActivationLayer>(nn::Activation::sigmoid, nn::Shape{4}), std::make_shared<nn::Linear>(4, 3)};
+  const nn::Model m(layers, "custom");
+  REQUIRE(m.first_parameter_layer() == 1);
+  REQUIRE(m.parameter_offset(1) == 0);
+  const Batch batch = seigh::test::random_batch(5, 7, 3, 91);
+  const VectorD theta = seigh::test::test_theta(m, 15);
+  for (nn::Loss loss : seigh::test::kAllLosses) {
+    const VectorD g = seigh::test::gradient(m, theta, batch, loss);
+    const VectorD gfd = seigh::test::fd_gradient(m, theta, batch, loss, 1e-5);
+    INFO(nn::name(loss) << ": gradient relative error " << (g - gfd).norm() / gfd.norm());
+    CHECK((g - gfd).norm() <= 1e-6 * gfd.norm());
+    const auto lin = nn::linearize(m, theta, batch.X, batch.y, loss);
+    const MatrixD h = dense_by_blocks(lin, 10, nn::Curvature::hessian);
+    const MatrixD fd = fd_hessian(m, theta, batch, loss, 1e-4);
+    INFO(nn::name(loss) << ": Hessian relative error " << (h - fd).norm() / fd.norm());
+    CHECK((h - fd).norm() <= 1e-6 * fd.norm());
+  }
+  CHECK(nn::hvp_flops(m, 7, 2) == Approx(2 * (2.0 * 5 * 4 * 7 * 2) + 6 * (2.0 * 4 * 3 * 7 * 2)).epsilon(1e-15));
 }
 
 TEST_CASE("hvp_flops counts the documented GEMMs", "[nn][flops]") {
