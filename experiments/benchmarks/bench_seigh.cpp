@@ -56,6 +56,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "seigh/core/memory.hpp"
 #include "seigh/dist/block_row_matrix.hpp"
 #include "seigh/dist/comm.hpp"
@@ -145,68 +146,12 @@ Config parse(int argc, char** argv) {
   return c;
 }
 
-double now_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-/// Median wall time of up to `reps` calls of f, all ranks synchronised per
-/// call (the slowest rank's time). Stops after the first call that brings
-/// the total over `budget` seconds (decided on the max over ranks, so every
-/// rank stops together). `setup` runs untimed before every call.
-struct Timing {
-  double median = 0;
-  int runs = 0;
-};
-Timing median_seconds(const seigh::dist::Comm& comm, int reps, double budget, const std::function<void()>& f,
-                      const std::function<void()>& setup = {}) {
-  std::vector<double> times;
-  double total = 0;
-  for (int r = 0; r < reps; ++r) {
-    if (setup) setup();
-    comm.barrier();
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    comm.barrier();
-    const double t = comm.max(now_since(t0));
-    times.push_back(t);
-    total += t;
-    if (total > budget) break;
-  }
-  std::sort(times.begin(), times.end());
-  return {times[times.size() / 2], static_cast<int>(times.size())};
-}
-
-template <class Scalar>
-double square_gemm_gflops(const seigh::dist::Comm& comm, Index n, int reps) {
-  seigh::Matrix<Scalar> A = seigh::Matrix<Scalar>::Random(n, n), B = seigh::Matrix<Scalar>::Random(n, n), C(n, n);
-  const Timing t = median_seconds(comm, reps, 1e9, [&] { C.noalias() = A * B; });
-  return 2.0 * static_cast<double>(n) * n * n / t.median / 1e9;
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      return colon == std::string::npos ? line : line.substr(colon + 2);
-    }
-  }
-  return "unknown";
-}
-
-/// First touch of fresh anonymous memory (page faults) in GB/s: what a new
-/// D x k block costs before any arithmetic.
-double first_touch_gbs(const seigh::dist::Comm& comm) {
-  const Index n = Index{32} << 20;  // 32 Mi doubles = 256 MiB
-  volatile double sink = 0;
-  const Timing t = median_seconds(comm, 3, 1e9, [&] {
-    seigh::VectorD v(n);
-    v.setConstant(1.0);
-    sink = sink + v[n / 2];
-  });
-  return static_cast<double>(n) * 8.0 / t.median / 1e9;
-}
+using seigh::bench::cpu_model;
+using seigh::bench::first_touch_gbs;
+using seigh::bench::median_seconds;
+using seigh::bench::now_since;
+using seigh::bench::square_gemm_gflops;
+using seigh::bench::Timing;
 
 /// The references timed next to every kernel repetition (the machine is
 /// shared, so rates drift): square n x n GEMMs in float32 and float64 (the
@@ -402,29 +347,30 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     const double products = L * batch * S;                        // a batch of this rank's rows of H Ψᵀ
     // Z, P and R, and one Z batch (doubles).
     const double small = (static_cast<double>(s) * s + 2.0 * s * o + static_cast<double>(s) * batch) * 8.0;
-    const double v = L * k * S;                                   // V = QU (a new block in the driver)
+    const double v = L * k * S;                                   // V = QU, formed in Y's storage
     const bool dense = cfg.kind != sr::TestMatrixKind::sparse_sign;
     const double cache_each = L * s * S;
     const bool cached = dense && cache_each <= static_cast<double>(cfg.cache_bytes) && rows_max > 0;
     const double projector = dense ? (cached ? cache_each : 2048.0 * s * S)
                                    : (128.0 * batch + static_cast<double>(batch) * s) * 8.0;
     const double op_storage = Dd * (std::min(spec.block, D) + spec.reflectors) * 8.0 + Dd * (8.0 + 2 * 8.0);
-    const double op_apply = Dd * b * 8.0;                          // SyntheticOperator::apply's double copy of X
+    // SyntheticOperator::apply's float64 work block, kept from the first
+    // product on: part of the operator's storage in every phase.
+    const double op_apply = Dd * b * 8.0;
     const double gram_chunk = 4096.0 * o * 8.0;
     const Index bp = std::min(b, cfg.error_probes);
-    // Error estimate (error_estimate.hpp as it stands): probes D x b', HG,
-    // and per block either the operator's workspace or the double copies
-    // of V (L x k) and of g's and HG's rows (L x b').
-    const double err_extra = cfg.error_probes > 0
-                                 ? Dd * bp * S + L * bp * S + std::max(Dd * bp * 8.0, L * k * 8.0 + 3.0 * L * bp * 8.0)
-                                 : 0.0;
-    const double measure = y + probe + products + small + projector + op_apply;
+    // Error estimate: probes D x b', HG (L x b'), and float64 row spans of
+    // 4096 rows of V, g and HG (error_estimate.hpp).
+    const double err_extra =
+        cfg.error_probes > 0 ? Dd * bp * S + L * bp * S + 4096.0 * (k + 3.0 * bp) * 8.0 : 0.0;
+    const double measure = y + probe + products + small + projector;
     const double orth_phase = y + small + std::max(gram_chunk, 2.0 * projector);
-    const double v_phase = y + v + small + (cached ? 2 * cache_each : 0);
-    const double err_phase = y + v + (cached ? 2 * cache_each : 0) + err_extra;
+    // V = QU in place: Y plus one 4096 x k block of rows.
+    const double v_phase = y + 4096.0 * k * S + small + (cached ? 2 * cache_each : 0);
+    const double err_phase = v + (cached ? 2 * cache_each : 0) + err_extra;
     const double solver_peak = std::max({measure, orth_phase, v_phase, err_phase});
     const double asymptotic = y + probe + static_cast<double>(s) * s * 8.0;
-    model_peak = solver_peak + op_storage;
+    model_peak = solver_peak + op_storage + op_apply;
     if (root) {
       std::printf("\n## memory per rank, MiB (model for the most loaded rank, L = D/P = %lld rows, %g-byte entries)\n",
                   static_cast<long long>(rows_max), S);
@@ -439,16 +385,16 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
       std::printf("  operator (replicated on every rank, counted separately): V factor D*(block %lld + reflectors %d)"
                   " doubles + permutation D*8 + eigenvalues 2*D*8 = %.1f; apply workspace D*b doubles = %.1f\n",
                   static_cast<long long>(std::min(spec.block, D)), spec.reflectors, mib(op_storage), mib(op_apply));
-      std::printf("  phases (solver, incl. apply workspace): measure %.1f, orthonormalise+project %.1f, V = QU %.1f, "
+      std::printf("  phases (solver): measure %.1f, orthonormalise+project %.1f, V = QU %.1f, "
                   "error estimate %.1f (of which its transients %.1f)\n",
                   mib(measure), mib(orth_phase), mib(v_phase), mib(err_phase), mib(err_extra));
-      std::printf("  model peak = max phase + operator storage = %.1f (through V = QU: %.1f)\n", mib(model_peak),
-                  mib(std::max({measure, orth_phase, v_phase}) + op_storage));
+      std::printf("  model peak = max phase + operator storage and workspace = %.1f (through V = QU: %.1f)\n",
+                  mib(model_peak), mib(std::max({measure, orth_phase, v_phase}) + op_storage + op_apply));
       std::printf("  measured peak RSS (max over ranks): at start %.1f, after operator build %.1f, after V = QU %.1f, "
                   "final %.1f\n",
                   mib(static_cast<double>(baseline_max)), mib(static_cast<double>(rss_operator)),
                   mib(static_cast<double>(rss_after_v_max)), mib(static_cast<double>(rss_final_max)));
-      const double through_v_model = std::max({measure, orth_phase, v_phase}) + op_storage;
+      const double through_v_model = std::max({measure, orth_phase, v_phase}) + op_storage + op_apply;
       std::printf("  measured peak RSS at the end of each reported phase (rank 0):");
       for (const auto& [phase, bytes] : rss_by_phase)
         std::printf(" %s %.1f;", phase.c_str(), mib(static_cast<double>(bytes)));

@@ -160,7 +160,7 @@ SyntheticOperator<Scalar>::SyntheticOperator(const dist::Comm& comm, const Synth
 }
 
 template <class Scalar>
-void SyntheticOperator<Scalar>::apply_v(MatrixD& Z) const {
+void SyntheticOperator<Scalar>::apply_v(Eigen::Ref<MatrixD> Z) const {
   const Index beta = blocks_.rows();
   for (Index start = 0; start < spec_.dim; start += beta) {
     const Index size = std::min(beta, spec_.dim - start);
@@ -173,7 +173,7 @@ void SyntheticOperator<Scalar>::apply_v(MatrixD& Z) const {
 }
 
 template <class Scalar>
-void SyntheticOperator<Scalar>::apply_v_transpose(MatrixD& Z) const {
+void SyntheticOperator<Scalar>::apply_v_transpose(Eigen::Ref<MatrixD> Z) const {
   for (Index i = 0; i < reflectors_.cols(); ++i) {
     const auto u = reflectors_.col(i);
     Z.noalias() -= 2.0 * u * (u.transpose() * Z);
@@ -191,9 +191,16 @@ void SyntheticOperator<Scalar>::apply(const Eigen::Ref<const Matrix<Scalar>>& X,
   SEIGH_REQUIRE(Y.rows() == partition_.local_rows() && Y.cols() == X.cols())
       << "synthetic operator: output block is " << Y.rows() << " x " << Y.cols() << ", expected "
       << partition_.local_rows() << " x " << X.cols();
-  MatrixD Z = X.template cast<double>();
+  // The D x b float64 work block is kept between products: allocating (and
+  // first-touching) 8·D·b fresh bytes per product costs more than the
+  // product itself at D = 10^6 (experiments/benchmarks/RESULTS.md).
+  // Grown to the widest block seen, never shrunk: a narrower last block
+  // or the error probes reuse its leading columns.
+  if (workspace_.rows() != X.rows() || workspace_.cols() < X.cols()) workspace_.resize(X.rows(), X.cols());
+  Eigen::Ref<MatrixD> Z = workspace_.leftCols(X.cols());
+  Z = X.template cast<double>();
   apply_v_transpose(Z);
-  Z = column_lambda_.asDiagonal() * Z;
+  Z.array().colwise() *= column_lambda_.array();
   apply_v(Z);
   Y = Z.middleRows(partition_.row_offset(), partition_.local_rows()).template cast<Scalar>();
 }

@@ -27,19 +27,31 @@ ErrorEstimate estimate_error(const dist::Comm& comm, Op& op, const VectorD& lamb
   VectorD sums = VectorD::Zero(2);  // Σ‖r_j‖², Σ‖Hg_j‖² over this rank's rows
   Matrix<Scalar> G(D, std::min(block, probes));
   Matrix<Scalar> HG(partition.local_rows(), G.cols());
+  const auto& V_local = V.local();
+  const Index local_rows = partition.local_rows();
+  // The residual is formed in float64 one span of rows at a time, so no
+  // float64 copy of V (D/P x k, the largest object of a run) is ever made.
+  constexpr Index kRowSpan = 4096;
   for (Index c0 = 0; c0 < probes; c0 += G.cols()) {
     const Index width = std::min(G.cols(), probes - c0);
     random::generate_block<Scalar>(gaussian, 0, c0, G.leftCols(width));
     op.apply(G.leftCols(width), HG.leftCols(width));
-    // Vᵀ g: each rank's rows of V against its rows of g, summed.
-    MatrixD VtG = V.local().template cast<double>().transpose() *
-                  G.leftCols(width).middleRows(partition.row_offset(), partition.local_rows()).template cast<double>();
-    if (VtG.size() == 0) VtG = MatrixD::Zero(V.cols(), width);
+    const auto g_local = G.leftCols(width).middleRows(partition.row_offset(), local_rows);
+    // Vᵀ g (k x width): each rank's rows of V against its rows of g, summed.
+    MatrixD VtG = MatrixD::Zero(V.cols(), width);
+    for (Index r0 = 0; r0 < local_rows; r0 += kRowSpan) {
+      const Index n = std::min(kRowSpan, local_rows - r0);
+      VtG.noalias() += V_local.middleRows(r0, n).template cast<double>().transpose() *
+                       g_local.middleRows(r0, n).template cast<double>();
+    }
     comm.allreduce_sum(VtG);
-    const MatrixD approx = V.local().template cast<double>() * (lambda.asDiagonal() * VtG);
-    const MatrixD hg = HG.leftCols(width).template cast<double>();
-    sums[0] += (hg - approx).squaredNorm();
-    sums[1] += hg.squaredNorm();
+    const MatrixD lambda_VtG = lambda.asDiagonal() * VtG;
+    for (Index r0 = 0; r0 < local_rows; r0 += kRowSpan) {
+      const Index n = std::min(kRowSpan, local_rows - r0);
+      const MatrixD hg = HG.leftCols(width).middleRows(r0, n).template cast<double>();
+      sums[0] += (hg - V_local.middleRows(r0, n).template cast<double>() * lambda_VtG).squaredNorm();
+      sums[1] += hg.squaredNorm();
+    }
   }
   comm.allreduce_sum(sums);
   ErrorEstimate estimate;

@@ -93,8 +93,8 @@ class SyntheticOperator {
   [[nodiscard]] double frobenius_norm() const { return lambda_.norm(); }
 
  private:
-  void apply_v(MatrixD& Z) const;         // Z ← V Z
-  void apply_v_transpose(MatrixD& Z) const;  // Z ← Vᵀ Z
+  void apply_v(Eigen::Ref<MatrixD> Z) const;            // Z ← V Z
+  void apply_v_transpose(Eigen::Ref<MatrixD> Z) const;  // Z ← Vᵀ Z
 
   SyntheticSpec spec_;
   dist::RowPartition partition_;
@@ -103,6 +103,7 @@ class SyntheticOperator {
   std::vector<Index> column_of_rank_;  // π
   MatrixD reflectors_;      // D x m, unit columns u_i
   MatrixD blocks_;          // β x D: block t occupies columns [tβ, tβ + β_t)
+  MatrixD workspace_;       // D x b, reused by apply() (see there)
 };
 
 extern template class SyntheticOperator<float>;
