@@ -1,0 +1,93 @@
+#include "seigh/nn/hessian_operator.hpp"
+
+#include <string>
+
+#include "seigh/core/error.hpp"
+#include "seigh/data/dataset.hpp"
+#include "seigh/dist/collective.hpp"
+
+namespace seigh::nn {
+
+template <class Scalar>
+HessianOperator<Scalar>::HessianOperator(const dist::Comm& comm, const Model& model,
+                                         const Eigen::Ref<const Vector<Scalar>>& theta,
+                                         const Eigen::Ref<const Matrix<Scalar>>& X_shard,
+                                         std::span<const std::int32_t> y_shard, Loss loss, Curvature curvature)
+    : comm_(&comm),
+      model_(model),
+      partition_(comm.partition(model.parameter_count())),
+      curvature_(curvature),
+      total_samples_(comm.sum(static_cast<Index>(X_shard.cols()))),
+      local_samples_(X_shard.cols()) {
+  dist::collective(comm, [&] {
+    SEIGH_REQUIRE(total_samples_ >= 1) << "Hessian operator: the Hessian data holds no samples";
+    SEIGH_REQUIRE(theta.size() == model.parameter_count())
+        << "Hessian operator: θ has " << theta.size() << " entries, the model " << model.spec() << " has "
+        << model.parameter_count() << " parameters";
+    SEIGH_REQUIRE(static_cast<Index>(y_shard.size()) == X_shard.cols())
+        << "Hessian operator: " << X_shard.cols() << " samples but " << y_shard.size() << " labels";
+  });
+
+  // Each shard's loss is weighted by 1/N (not 1/n_r), so the shard sums add
+  // up to the mean over all N samples.
+  const double weight = 1.0 / static_cast<double>(total_samples_);
+  gradient_ = Vector<Scalar>::Zero(theta.size());
+  double local_loss = 0;
+  dist::collective(comm, [&] {
+    if (local_samples_ == 0) return;
+    linearization_.emplace(linearize(model, theta, X_shard, y_shard, loss, weight));
+    local_loss = linearization_->loss();
+    gradient_ = linearization_->gradient();
+  });
+  loss_ = comm.sum(local_loss);
+  comm.allreduce_sum(gradient_);
+}
+
+template <class Scalar>
+void HessianOperator<Scalar>::apply(const Eigen::Ref<const Matrix<Scalar>>& X, Eigen::Ref<Matrix<Scalar>> Y) {
+  const Index D = dim();
+  dist::collective(*comm_, [&] {
+    SEIGH_REQUIRE(X.rows() == D) << "Hessian operator: probe block has " << X.rows() << " rows, D = " << D;
+    SEIGH_REQUIRE(Y.rows() == partition_.local_rows() && Y.cols() == X.cols())
+        << "Hessian operator: output block is " << Y.rows() << " x " << Y.cols() << ", expected "
+        << partition_.local_rows() << " x " << X.cols();
+    // Kept between products at the widest block seen: a fresh D x b block
+    // per product would cost its page faults every time.
+    if (shard_product_.rows() != D || shard_product_.cols() < X.cols()) shard_product_.resize(D, X.cols());
+    auto product = shard_product_.leftCols(X.cols());
+    if (linearization_) {
+      // Throws (locally) on a non-finite product; collective() makes every
+      // rank throw the same error.
+      hvp(*linearization_, X, product, curvature_, &workspace_);
+    } else {
+      product.setZero();
+    }
+  });
+  comm_->reduce_scatter_rows<Scalar>(shard_product_.leftCols(X.cols()), partition_, Y);
+}
+
+template <class Scalar>
+HessianOperator<Scalar> make_hessian_operator(const dist::Comm& comm, const Model& model,
+                                              const Eigen::Ref<const Vector<Scalar>>& theta,
+                                              const data::Dataset& dataset, Loss loss, Curvature curvature) {
+  dist::collective(comm, [&] { model.check_data(dataset.features(), dataset.classes); });
+  const dist::RowPartition shard = sample_shard(comm, dataset.size());
+  const data::Dataset mine = data::slice(dataset, shard.row_offset(), shard.row_offset() + shard.local_rows());
+  if constexpr (std::is_same_v<Scalar, float>) {
+    return HessianOperator<float>(comm, model, theta, mine.x, mine.y, loss, curvature);
+  } else {
+    const Matrix<Scalar> x = mine.x.template cast<Scalar>();
+    return HessianOperator<Scalar>(comm, model, theta, x, mine.y, loss, curvature);
+  }
+}
+
+template class HessianOperator<float>;
+template class HessianOperator<double>;
+template HessianOperator<float> make_hessian_operator<float>(const dist::Comm&, const Model&,
+                                                             const Eigen::Ref<const VectorF>&, const data::Dataset&,
+                                                             Loss, Curvature);
+template HessianOperator<double> make_hessian_operator<double>(const dist::Comm&, const Model&,
+                                                               const Eigen::Ref<const VectorD>&,
+                                                               const data::Dataset&, Loss, Curvature);
+
+}  // namespace seigh::nn
