@@ -108,8 +108,11 @@ class Linearization {
 /// Reusable memory for hvp() (the R-activations of every layer and two
 /// R{δ} buffers, ≈ (Σ_l out_size_l + 2 max_l size_l) · N · b scalars).
 /// Optional: hvp() allocates its own when none is given. Passing one to
-/// repeated calls only saves the allocations (and page faults) of large
-/// blocks; its contents carry no meaning between calls.
+/// repeated calls only saves the allocations and the page faults of fresh
+/// memory; its contents carry no meaning between calls. Do pass one when
+/// products are repeated: on the project's VM (first touch ≈ 0.3 GB/s) a
+/// block product of mlp(256-20-20-20-20-20-10) on 1000 samples at b = 32
+/// took 0.28 s without and 0.065 s with a reused workspace.
 template <class Scalar>
 struct HvpWorkspace {
   std::vector<Matrix<Scalar>> r;  ///< [l+1] = R{output of layer l} (size x N·b)

@@ -12,7 +12,7 @@
 /// Linear passes (one GEMM per line; Z = in (in x N), Δ = δ_out (out x N),
 /// j = direction, R-blocks direction-major, see layer.hpp):
 ///
-///     forward      a = Wᵀᵀ Z + b 1ᵀ
+///     forward      a = W Z + b 1ᵀ               (W = (Wᵀ map)ᵀ, no copy)
 ///     backward     ∂W ᵀ = Z Δᵀ,  ∂b = Δ 1,  δ_in = Wᵀ Δ
 ///     r_forward    R{a} = W R{Z}             (all directions at once)
 ///                  R{a}_j += V_jW Z + v_jb 1ᵀ   (per direction)
