@@ -112,7 +112,7 @@ class LayerPasses {
   /// Backpropagation: given δ_out = ∂L/∂out (out_size x N), writes
   /// grad = ∂L/∂θ_l (parameter_count) and, unless empty,
   /// delta_in = ∂L/∂in (in_size x N). May add what the R-backward pass needs
-  /// to `cache`.
+  /// to `cache` (so it is called exactly once after each forward()).
   virtual void backward(const ConstVec& theta, const ConstMat& in, const ConstMat& delta_out,
                         LayerCache<Scalar>& cache, MutMat delta_in, MutVec grad) const = 0;
 
