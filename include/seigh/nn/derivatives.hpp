@@ -58,7 +58,8 @@ struct LinearizationAccess;
 /// Everything the curvature products at (θ, batch) need, computed once by
 /// linearize(): copies of the model description, θ and X, the outputs of
 /// every layer, the layers' caches, the δ's, the loss, its gradient.
-/// Memory ≈ D + (Σ_l out_size_l + features) · N · (2–3) scalars.
+/// Memory ≈ 2·D (θ and ∇L) + (features + Σ_l out_size_l) · N · (2–3) scalars
+/// (outputs, δ's, activation caches).
 /// Immutable after construction; hvp() may be called concurrently on one
 /// Linearization from several threads (each with its own workspace).
 template <class Scalar>
@@ -112,7 +113,9 @@ class Linearization {
 /// memory; its contents carry no meaning between calls. Do pass one when
 /// products are repeated: on the project's VM (first touch ≈ 0.3 GB/s) a
 /// block product of mlp(256-20-20-20-20-20-10) on 1000 samples at b = 32
-/// took 0.28 s without and 0.065 s with a reused workspace.
+/// took 0.28 s without and 0.065 s with a reused workspace (without glibc
+/// huge pages; with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as
+/// cmake/mpi-env.sh sets, the gap mostly closes).
 template <class Scalar>
 struct HvpWorkspace {
   std::vector<Matrix<Scalar>> r;  ///< [l+1] = R{output of layer l} (size x N·b)
