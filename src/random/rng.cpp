@@ -31,6 +31,7 @@ std::string_view name(Stream role) {
     case Stream::error_probe: return "error-probe";
     case Stream::init: return "init";
     case Stream::sampler: return "sampler";
+    case Stream::mask: return "mask";
   }
   return "unnamed-role";
 }

@@ -39,7 +39,7 @@ namespace seigh::random {
 
 /// Named roles, stored in the top 8 bits of the stream word. `user` (0) is
 /// the role of a state the user constructs; the others are reserved for the
-/// eigensolver (DESIGN.md §2, SEIGH steps 1 and 5). Values 7..255 are free
+/// eigensolver (DESIGN.md §2, SEIGH steps 1 and 5). Values 8..255 are free
 /// for future roles.
 enum class Stream : std::uint32_t {
   user = 0,         ///< a user state; derive() maps it to the roles below
@@ -49,6 +49,7 @@ enum class Stream : std::uint32_t {
   error_probe = 4,  ///< Gaussian probes g_j of the a-posteriori error estimate
   init = 5,         ///< initial network parameters (nn module)
   sampler = 6,      ///< training-batch sampling order (nn module)
+  mask = 7,         ///< random masks of the overlap control (metrics module)
 };
 
 /// Bits of the stream word available to the user stream.
@@ -82,7 +83,7 @@ struct RngState {
 /// alias another role) or if `role` is `user`.
 [[nodiscard]] RngState derive(const RngState& base, Stream role);
 
-/// "user", "omega", "psi", "phi", "error-probe", "init", "sampler", or
+/// "user", "omega", "psi", "phi", "error-probe", "init", "sampler", "mask", or
 /// "unnamed-role" for values without a name.
 [[nodiscard]] std::string_view name(Stream role);
 
