@@ -84,8 +84,12 @@ void optimizer_step(const OptimizerConfig& config, OptimizerState& state, double
       const float step_size = static_cast<float>(lr / (1 - std::pow(config.beta1, t)));
       const float bc2_sqrt = static_cast<float>(std::sqrt(1 - std::pow(config.beta2, t)));
       const float eps = static_cast<float>(config.eps);
-      state.adam_m = b1 * state.adam_m + (1 - b1) * grad;
-      state.adam_v = b2 * state.adam_v + ((1 - b2) * grad.array().square()).matrix();
+      // 1 − β in double, then rounded (as torch's Python-float `1 - beta2`):
+      // 1 − float(0.999) would lose 4 digits to cancellation.
+      const float c1 = static_cast<float>(1 - config.beta1);
+      const float c2 = static_cast<float>(1 - config.beta2);
+      state.adam_m = b1 * state.adam_m + c1 * grad;
+      state.adam_v = b2 * state.adam_v + (c2 * grad.array().square()).matrix();
       theta.array() -= step_size * state.adam_m.array() / (state.adam_v.array().sqrt() / bc2_sqrt + eps);
       break;
     }

@@ -429,6 +429,8 @@ TrainResult train(const dist::Comm& comm, const TrainConfig& config_in, const Tr
   }
   result.last_step = t;
   result.completed = t == c.steps;
+  result.theta = std::move(theta);
+  result.optimizer = std::move(state);
   result.seconds = since(t_start);
   return result;
 }

@@ -109,6 +109,8 @@ struct TrainResult {
   double seconds = 0;         ///< wall time of this call
   double step_seconds = 0;    ///< of which in training steps (sampling, gradient, allreduce, update)
   Index steps_run = 0;
+  VectorF theta;              ///< θ at last_step (the same on every rank)
+  OptimizerState optimizer;   ///< the optimizer state at last_step
 };
 
 /// The run directory's file names.
