@@ -145,20 +145,10 @@ int run_train(const dist::Comm& comm, const std::vector<std::string>& args) {
   } catch (const Error& e) {
     throw UsageError(e.what());
   }
-  if (vm->count("checkpoint-every")) {
-    require_option(o.checkpoint_every >= 1, "--checkpoint-every must be >= 1, got " + std::to_string(o.checkpoint_every));
-    c.checkpoints = "every:" + std::to_string(o.checkpoint_every);
-  } else if (vm->count("checkpoints")) {
-    c.checkpoints = o.checkpoints;
-  }
-  require_option(c.steps >= 1, "--steps must be >= 1, got " + std::to_string(c.steps));
-  require_option(c.batch >= 1, "--batch must be >= 1, got " + std::to_string(c.batch));
-  require_option(std::isfinite(c.schedule.lr) && c.schedule.lr > 0, "--lr must be > 0, got " + nn::format_number(c.schedule.lr));
-  try {
-    (void)nn::checkpoint_steps(c.checkpoints, c.steps);
-  } catch (const Error& e) {
-    throw UsageError(e.what());
-  }
+  if (vm->count("checkpoint-every")) c.checkpoints = "every:" + std::to_string(o.checkpoint_every);
+  else if (vm->count("checkpoints")) c.checkpoints = o.checkpoints;
+  // Values (lr, batch, steps, the checkpoint steps) are checked by
+  // nn::train before any work, as collective errors ("seigh: error: ...").
   c.run_ini = run_ini(o);
 
   const bool show = !o.quiet && comm.is_root();

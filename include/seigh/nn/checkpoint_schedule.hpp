@@ -4,7 +4,7 @@
 ///
 /// Grammar (`--checkpoints SPEC`; `--checkpoint-every N` is `every:N`):
 ///
-///     every:N          0, N, 2N, …  (N ≥ 1)
+///     every:N          0, N, 2N, … ≤ T  (N ≥ 1; N > T gives just 0 and T)
 ///     log:K            K log-spaced steps: 0 and round(T^(j/(K−2))) for
 ///                      j = 0..K−2 (1 … T), duplicates removed (K ≥ 2), so
 ///                      fewer than K steps when T is small
@@ -13,8 +13,8 @@
 ///                      e.g. 0:1000:5,1100:5000:100
 ///
 /// Step 0 (the initialisation) and the last step T are always included; the
-/// result is sorted and deduplicated. A step beyond T is an error (it would
-/// never be written), as is anything malformed.
+/// result is sorted and deduplicated. A listed step beyond T is an error (it
+/// would never be written), as is anything malformed.
 
 #include <string>
 #include <vector>
