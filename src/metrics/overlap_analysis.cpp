@@ -27,7 +27,8 @@ std::vector<MaskAnalysis> analyse_masks(const dist::Comm& comm, const dist::Bloc
   for (const Index k : ks) {
     MaskAnalysis a;
     a.k = k;
-    a.mask = magnitude_mask(theta, k);
+    // θ is replicated, so a non-finite entry fails every rank: agree on it.
+    a.mask = dist::collective(comm, [&] { return magnitude_mask(theta, k); });
     a.chance = chance_level(k, D);
     a.magnitude = compare_mask(comm, V, a.mask);
     const RowNorms norms = row_norms(V, k);
