@@ -96,6 +96,9 @@ TEST_CASE("random masks: valid k-subsets, a function of (seed, r, k, D), uniform
   CHECK(metrics::random_mask(state, 1, 20, 1000) != m0);
   CHECK(metrics::random_mask(seigh::random::make_rng_state(43), 0, 20, 1000) != m0);
   CHECK(metrics::random_mask(seigh::random::make_rng_state(42, 1), 0, 20, 1000) != m0);
+  // The role the masks draw from: its own name and stream word.
+  CHECK(seigh::random::name(seigh::random::Stream::mask) == "mask");
+  CHECK(seigh::random::derive(state, seigh::random::Stream::mask).stream == (7u << 24));
   // A derived state is refused (the mask role is derived inside).
   CHECK_THROWS(metrics::random_mask(seigh::random::derive(state, seigh::random::Stream::mask), 0, 2, 10));
   // Known answer: pins the (a, b) layout and Floyd's algorithm against

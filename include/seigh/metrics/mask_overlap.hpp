@@ -11,9 +11,10 @@
 ///
 ///     overlap(V_k, M) = ‖V_k[M, :]‖²_F / k = (1/k) Σ_{i ∈ M} ‖row i of V_k‖²
 ///
-/// (Fernandez et al., TMLR 2025, eq. of "overlap"): the mean squared cosine
-/// of the principal angles between span(V_k) and span(e_M) when V_k is
-/// orthonormal, 1 iff the spaces coincide, 0 iff they are orthogonal.
+/// (Fernandez et al., TMLR 2025: the overlap of a mask with an
+/// eigenspace): the mean squared cosine of the principal angles between
+/// span(V_k) and span(e_M) when V_k is orthonormal, 1 iff the spaces
+/// coincide, 0 iff they are orthogonal.
 ///
 /// Principal angles: cos θ_i = singular values of the k x k matrix
 /// A = V_k[M, :] = e_Mᵀ V_k. A is assembled by every rank writing the rows
