@@ -161,10 +161,9 @@ int run_train(const dist::Comm& comm, const std::vector<std::string>& args) {
                  p.seconds, static_cast<long long>(p.step), static_cast<long long>(p.steps), p.lr, p.batch_loss,
                  p.metrics.train_loss, 100 * p.metrics.train_accuracy, p.metrics.test_loss,
                  100 * p.metrics.test_accuracy);
-    if (rate > 0) {
-      std::fprintf(stderr, "  %.1f steps/s", rate);
-      if (p.step < p.steps) std::fprintf(stderr, "  ETA %s", format_seconds(static_cast<double>(p.steps - p.step) / rate).c_str());
-    }
+    if (rate > 0) std::fprintf(stderr, "  %.1f steps/s", rate);
+    if (p.step < p.steps && std::isfinite(p.eta_seconds))
+      std::fprintf(stderr, "  ETA %s", format_seconds(p.eta_seconds).c_str());
     std::fprintf(stderr, "\n");
   };
   if (show) {

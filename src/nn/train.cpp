@@ -320,7 +320,10 @@ TrainResult train(const dist::Comm& comm, const TrainConfig& config_in, const Tr
 
   // Evaluate at step t; write the checkpoint (unless it is the resume
   // point, which exists), then the metrics row, then report.
+  double checkpoint_seconds = 0;
+  Index checkpoints_done = 0;
   const auto checkpoint_at = [&](Index t, bool write_file) {
+    const auto checkpoint_start = Clock::now();
     const EvalMetrics m = evaluate(comm, model, theta, eval_train, eval_test, c.loss);
     const double lr = learning_rate(c.schedule, t);
     std::string path;
@@ -367,8 +370,15 @@ TrainResult train(const dist::Comm& comm, const TrainConfig& config_in, const Tr
     table.seconds.push_back(comm.broadcast_value(seconds));
     write_metrics(comm, metrics_file, table, metrics_attributes);
     result.metrics = m;
+    checkpoint_seconds += since(checkpoint_start);
+    ++checkpoints_done;
+    const auto later = static_cast<double>(checkpoints.end() - std::upper_bound(checkpoints.begin(), checkpoints.end(), t));
+    const double eta = result.steps_run > 0
+                           ? static_cast<double>(c.steps - t) * result.step_seconds / static_cast<double>(result.steps_run) +
+                                 later * checkpoint_seconds / static_cast<double>(checkpoints_done)
+                           : std::numeric_limits<double>::quiet_NaN();
     if (callbacks.on_checkpoint)
-      callbacks.on_checkpoint({t, c.steps, start, lr, batch_loss, m, since(run_start), path});
+      callbacks.on_checkpoint({t, c.steps, start, lr, batch_loss, m, since(run_start), eta, path});
   };
 
   BatchSampler sampler(c.seed, train_set.size(), c.batch);

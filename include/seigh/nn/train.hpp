@@ -93,6 +93,10 @@ struct TrainProgress {
   double batch_loss = 0;    ///< loss of the last batch (NaN at the first step of a run)
   EvalMetrics metrics;
   double seconds = 0;       ///< wall time of this run so far
+  /// Estimated seconds to the end: remaining steps × the mean step time
+  /// plus remaining checkpoints × the mean checkpoint time (evaluation and
+  /// files) of this run so far; NaN until both have been measured.
+  double eta_seconds = 0;
   std::string checkpoint;   ///< path written (empty if it already existed: resume point)
 };
 
