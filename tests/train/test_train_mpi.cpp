@@ -126,8 +126,11 @@ std::string dir(const std::string& name) { return scratch("np" + std::to_string(
 
 TEST_CASE("training at P ranks follows the serial trajectory (B = 25 and B = 2 do not divide 2 or 3)") {
   for (const auto kind : {OptimizerKind::sgd, OptimizerKind::momentum, OptimizerKind::adam}) {
+    // B = 2 leaves a rank without samples at 3 ranks (once is enough).
     for (const Index batch : {Index{25}, Index{2}}) {
-      const TrainConfig c = toy_config(dir("inv_" + std::string(name(kind)) + std::to_string(batch)), kind, batch, 7);
+      if (batch == 2 && kind != OptimizerKind::sgd) continue;
+      TrainConfig c = toy_config(dir("inv_" + std::string(name(kind)) + std::to_string(batch)), kind, batch, 7);
+      c.checkpoints = "7";
       const TrainResult r = train(world(), c);
       CHECK(r.completed);
       CHECK(r.last_step == 7);
