@@ -51,19 +51,19 @@ OptionSpec train_options(TrainOptions& o) {
       ("data-dir", po::value(&c.load.data_dir)->value_name("DIR"), "directory of the Fashion-MNIST IDX .gz files")
       ("loss", po::value(&o.loss)->default_value(o.loss), "cross-entropy | mse")
       ("optimizer", po::value(&o.optimizer)->default_value(o.optimizer), "sgd | momentum | adam (PyTorch's definitions)")
-      ("momentum", po::value(&c.optimizer.momentum)->default_value(c.optimizer.momentum), "momentum: mu")
-      ("beta1", po::value(&c.optimizer.beta1)->default_value(c.optimizer.beta1), "adam: beta1")
-      ("beta2", po::value(&c.optimizer.beta2)->default_value(c.optimizer.beta2), "adam: beta2")
-      ("eps", po::value(&c.optimizer.eps)->default_value(c.optimizer.eps), "adam: epsilon")
-      ("lr", po::value(&c.schedule.lr)->required(), "learning rate (> 0)")
+      ("momentum", po::value(&c.optimizer.momentum)->default_value(c.optimizer.momentum, "0.9")->value_name("MU"), "momentum: mu")
+      ("beta1", po::value(&c.optimizer.beta1)->default_value(c.optimizer.beta1, "0.9")->value_name("B1"), "adam: beta1")
+      ("beta2", po::value(&c.optimizer.beta2)->default_value(c.optimizer.beta2, "0.999")->value_name("B2"), "adam: beta2")
+      ("eps", po::value(&c.optimizer.eps)->default_value(c.optimizer.eps, "1e-08")->value_name("EPS"), "adam: epsilon")
+      ("lr", po::value(&c.schedule.lr)->required()->value_name("LR"), "learning rate (> 0)")
       ("schedule", po::value(&o.schedule)->default_value(o.schedule), "constant | step | cosine")
       ("step-size", po::value(&c.schedule.step_size)->default_value(0), "step: multiply lr by gamma every N steps")
-      ("gamma", po::value(&c.schedule.gamma)->default_value(c.schedule.gamma), "step: decay factor")
+      ("gamma", po::value(&c.schedule.gamma)->default_value(c.schedule.gamma, "0.1")->value_name("GAMMA"), "step: decay factor")
       ("eta-min", po::value(&c.schedule.eta_min)->default_value(c.schedule.eta_min), "cosine: final lr")
-      ("batch", po::value(&c.batch)->required(), "global batch size (split over the ranks)")
-      ("steps", po::value(&c.steps)->required(), "training steps T")
+      ("batch", po::value(&c.batch)->required()->value_name("B"), "global batch size (split over the ranks)")
+      ("steps", po::value(&c.steps)->required()->value_name("T"), "training steps T")
       ("seed", po::value(&c.seed)->default_value(c.seed), "seed of the initialisation and of the sample order")
-      ("checkpoint-every", po::value(&o.checkpoint_every)->value_name("N"), "checkpoint every N steps")
+      ("checkpoint-every", po::value(&o.checkpoint_every)->value_name("N"), "checkpoint every N steps (default 100)")
       ("checkpoints", po::value(&o.checkpoints)->value_name("LIST"), "checkpoint steps: LIST | log:K | every:N")
       ("out", po::value(&c.out_dir)->required()->value_name("DIR"), "run directory")
       ("overwrite", po::bool_switch(&c.overwrite), "replace another run in --out")
@@ -175,11 +175,12 @@ int run_train(const dist::Comm& comm, const std::vector<std::string>& args) {
   const nn::TrainResult r = nn::train(comm, c, callbacks);
   if (comm.is_root()) {
     std::printf("seigh train: %s at step %lld/%lld; %lld steps in %.1f s (%.1f steps/s in training steps); "
-                "test accuracy %.2f%%, test loss %.4f; last checkpoint %s\n",
+                "at step %lld: test accuracy %.2f%%, test loss %.4f; last checkpoint %s\n",
                 r.completed ? "finished" : "stopped", static_cast<long long>(r.last_step),
                 static_cast<long long>(c.steps), static_cast<long long>(r.steps_run), r.seconds,
                 r.step_seconds > 0 ? static_cast<double>(r.steps_run) / r.step_seconds : 0.0,
-                100 * r.metrics.test_accuracy, r.metrics.test_loss, r.last_checkpoint.c_str());
+                static_cast<long long>(r.last_checkpoint_step), 100 * r.metrics.test_accuracy, r.metrics.test_loss,
+                r.last_checkpoint.c_str());
     std::fflush(stdout);
   }
   return kExitOk;

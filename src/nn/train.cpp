@@ -370,6 +370,7 @@ TrainResult train(const dist::Comm& comm, const TrainConfig& config_in, const Tr
     table.seconds.push_back(comm.broadcast_value(seconds));
     write_metrics(comm, metrics_file, table, metrics_attributes);
     result.metrics = m;
+    result.last_checkpoint_step = t;
     checkpoint_seconds += since(checkpoint_start);
     ++checkpoints_done;
     const auto later = static_cast<double>(checkpoints.end() - std::upper_bound(checkpoints.begin(), checkpoints.end(), t));

@@ -109,7 +109,8 @@ struct TrainResult {
   Index last_step = 0;        ///< the step reached
   bool completed = false;     ///< last_step == T
   std::string last_checkpoint;
-  EvalMetrics metrics;        ///< at the last checkpoint written
+  Index last_checkpoint_step = 0;
+  EvalMetrics metrics;        ///< at the last checkpoint evaluated (last_checkpoint_step)
   double seconds = 0;         ///< wall time of this call
   double step_seconds = 0;    ///< of which in training steps (sampling, gradient, allreduce, update)
   Index steps_run = 0;
