@@ -74,6 +74,9 @@ if __name__ == "__main__":
         for t in range(steps):
             print(" ".join(map(str, batch(seed, n, b, t))))
     else:
+        # The values pinned in test_train_units.cpp (C++ must produce these).
+        assert list(epoch_permutation(7, 0, 10)) == [7, 3, 9, 1, 4, 8, 6, 5, 2, 0]
+        assert [batch(7, 10, 4, t) for t in range(6)][2] == [2, 0, 7, 8]
         print("Philox4x32-10 known-answer vectors: ok")
         print("seed 7, n 10, epoch 0:", list(epoch_permutation(7, 0, 10)))
         print("seed 7, n 10, epoch 1:", list(epoch_permutation(7, 1, 10)))
