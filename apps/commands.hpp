@@ -12,8 +12,9 @@ Command eig_command();
 Command dataset_command();
 Command train_command();
 Command overlap_command();
+Command hessian_command();
 
 /// All subcommands in the order `seigh --help` lists them.
-inline std::vector<Command> registered_commands() { return {train_command(), eig_command(), overlap_command(), dataset_command(), info_command()}; }
+inline std::vector<Command> registered_commands() { return {train_command(), hessian_command(), eig_command(), overlap_command(), dataset_command(), info_command()}; }
 
 }  // namespace seigh::app

@@ -16,6 +16,7 @@
 /// The file is written under PATH.partial and renamed when complete.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -34,10 +35,15 @@ namespace seigh::eig {
 using AttributeValue = std::variant<std::int64_t, double, std::string>;
 using AttributeList = std::vector<std::pair<std::string, AttributeValue>>;
 
-/// Write `result` to PATH (atomically). Collective.
+/// Writes a caller's own datasets into the open result file before it is
+/// committed (e.g. the samples a Hessian was computed on). Collective.
+using ExtraWriter = std::function<void(io::File&)>;
+
+/// Write `result` to PATH (atomically), with the caller's attributes and,
+/// if given, its extra datasets. Collective.
 template <class Scalar>
 void write_eigen_result(const dist::Comm& comm, const std::string& path, const EigenResult<Scalar>& result,
-                        Ordering ordering, const AttributeList& extra) {
+                        Ordering ordering, const AttributeList& extra, const ExtraWriter& extra_datasets = {}) {
   io::OutputFile output(comm, path);
   io::File& file = output.file();
   io::write_replicated(file, "/eigenvalues", result.eigenvalues, io::DType::float64);
@@ -67,6 +73,7 @@ void write_eigen_result(const dist::Comm& comm, const std::string& path, const E
   for (const auto& [phase, seconds] : result.timings) put("seconds_" + phase, seconds);
   put("operator_seconds", result.counts.seconds);
   for (const auto& [name, value] : extra) put(name, value);
+  if (extra_datasets) extra_datasets(file);
   output.commit();
 }
 
