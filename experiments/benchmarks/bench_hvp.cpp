@@ -110,7 +110,12 @@ void run_case(const seigh::dist::Comm& comm, const Config& cfg, const Case& c) {
       for (Index i = 0; i < D; ++i) X(i, j) = static_cast<float>(std::sin(0.001 * static_cast<double>(i) + j));
     seigh::MatrixF Y(op.partition().local_rows(), b);
     op.apply(X, Y);  // warm-up: allocates the workspaces once
+    const double shard0 = op.shard_seconds(), reduce0 = op.reduce_seconds();
     const auto t = median_seconds(comm, cfg.reps, cfg.budget, [&] { op.apply(X, Y); });
+    // Mean split of an apply on the slowest rank: R-passes on the shard vs
+    // the reduce-scatter (which includes waiting for the other ranks).
+    const double shard_mean = comm.max((op.shard_seconds() - shard0) / t.runs);
+    const double reduce_mean = comm.max((op.reduce_seconds() - reduce0) / t.runs);
     const double flops = seigh::nn::hvp_flops(model, N, b);
     const double per_rank = flops / comm.size() / t.median / 1e9;
     if (root)
@@ -118,6 +123,9 @@ void run_case(const seigh::dist::Comm& comm, const Config& cfg, const Case& c) {
                   "(%.3g flop per apply) = %.0f%% of the float32 GEMM rate (%.1f GFLOP/s per rank)\n",
                   static_cast<long long>(b), t.median, t.runs, static_cast<double>(b) / t.median, per_rank, flops,
                   100.0 * per_rank / gemm, gemm);
+    if (root)
+      std::printf("          mean per apply (max over ranks): shard R-passes %.4f s, reduce-scatter %.4f s\n",
+                  shard_mean, reduce_mean);
   }
   const double rss = static_cast<double>(comm.max(seigh::peak_rss_bytes())) / (1 << 20);
   if (root) std::printf("  peak RSS so far (max over ranks) %.0f MiB\n", rss);

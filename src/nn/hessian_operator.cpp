@@ -1,5 +1,6 @@
 #include "seigh/nn/hessian_operator.hpp"
 
+#include <chrono>
 #include <string>
 
 #include "seigh/core/error.hpp"
@@ -46,6 +47,7 @@ HessianOperator<Scalar>::HessianOperator(const dist::Comm& comm, const Model& mo
 template <class Scalar>
 void HessianOperator<Scalar>::apply(const Eigen::Ref<const Matrix<Scalar>>& X, Eigen::Ref<Matrix<Scalar>> Y) {
   const Index D = dim();
+  const auto start = std::chrono::steady_clock::now();
   dist::collective(*comm_, [&] {
     SEIGH_REQUIRE(X.rows() == D) << "Hessian operator: probe block has " << X.rows() << " rows, D = " << D;
     SEIGH_REQUIRE(Y.rows() == partition_.local_rows() && Y.cols() == X.cols())
@@ -63,7 +65,10 @@ void HessianOperator<Scalar>::apply(const Eigen::Ref<const Matrix<Scalar>>& X, E
       product.setZero();
     }
   });
+  const auto shard_done = std::chrono::steady_clock::now();
   comm_->reduce_scatter_rows<Scalar>(shard_product_.leftCols(X.cols()), partition_, Y);
+  shard_seconds_ += std::chrono::duration<double>(shard_done - start).count();
+  reduce_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - shard_done).count();
 }
 
 template <class Scalar>

@@ -92,6 +92,11 @@ class HessianOperator {
   /// ∇L(θ) (D, the same on every rank).
   [[nodiscard]] const Vector<Scalar>& gradient() const { return gradient_; }
   [[nodiscard]] Curvature curvature() const { return curvature_; }
+  /// Seconds this rank spent in its shard's R-passes, and in the
+  /// reduce-scatter (including waiting for slower ranks), over all apply()
+  /// calls so far: where a product's time goes.
+  [[nodiscard]] double shard_seconds() const { return shard_seconds_; }
+  [[nodiscard]] double reduce_seconds() const { return reduce_seconds_; }
   [[nodiscard]] const Model& model() const { return model_; }
 
  private:
@@ -106,6 +111,8 @@ class HessianOperator {
   std::optional<Linearization<Scalar>> linearization_;  // empty on a rank without samples
   HvpWorkspace<Scalar> workspace_;  // R-pass buffers, kept between products (no page faults per product)
   Matrix<Scalar> shard_product_;    // P_r (D x b), the reduce-scatter's input
+  double shard_seconds_ = 0;
+  double reduce_seconds_ = 0;
 };
 
 /// The Hessian operator of `model` at θ on `dataset` (the same on every
