@@ -73,6 +73,29 @@ TEST_CASE("reduce_scatter_rows leaves each rank its rows of the sum", "[dist][co
   }
 }
 
+TEST_CASE("reduce_scatter_rows in small rounds gives the same rows", "[dist][comm]") {
+  const auto& comm = world();
+  // chunk_bytes 1 forces one row per rank per round; 3 rows' worth forces
+  // rounds in which some ranks have rows left and others not (n = 31 at 2
+  // and 3 ranks), and n = 2 leaves a rank without rows at 3 ranks.
+  const Index b = 3;
+  for (std::size_t chunk_bytes : {std::size_t{1}, std::size_t{3 * b * sizeof(double)} * 3}) {
+    for (Index n : {Index{2}, Index{31}}) {
+      const auto part = comm.partition(n);
+      MatrixD full(n, b);
+      for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < b; ++j) full(i, j) = contribution(comm.rank(), i, j);
+      MatrixD local = MatrixD::Constant(part.local_rows(), b, -1.0);
+      comm.reduce_scatter_rows<double>(full, part, local, chunk_bytes);
+      for (Index i = 0; i < part.local_rows(); ++i)
+        for (Index j = 0; j < b; ++j) {
+          INFO("chunk " << chunk_bytes << " n=" << n << " global row " << part.to_global(i) << " col " << j);
+          CHECK(local(i, j) == contribution_sum(comm.size(), part.to_global(i), j));
+        }
+    }
+  }
+}
+
 TEST_CASE("allgather_rows reassembles the full matrix", "[dist][comm]") {
   const auto& comm = world();
   const Index n = 10, b = 3;

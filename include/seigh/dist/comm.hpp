@@ -10,7 +10,9 @@
 #include <mpi.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -96,9 +98,19 @@ class Comm {
   /// the same shape on every rank; on return `local` (local_rows x b) holds
   /// rows [row_offset, row_offset + local_rows) of the sum over ranks.
   /// This is the HVP assembly of DESIGN.md §3. Collective.
+  ///
+  /// The rows are reduced in rounds of at most `chunk_bytes` of send data
+  /// (every rank takes the next `chunk rows` of each rank's range per
+  /// round), so the extra memory is one chunk, never a second n x b block,
+  /// and no MPI call moves more than a chunk: Open MPI's reduce-scatter of
+  /// a 1.5 GB block ran at 0.06 GB/s on a 2-rank node, against ~1.6 GB/s
+  /// for tens of MB (experiments/benchmarks/HVP.md).
   template <class Scalar>
   void reduce_scatter_rows(const Eigen::Ref<const Matrix<Scalar>>& full, const RowPartition& partition,
-                           Eigen::Ref<Matrix<Scalar>> local) const;
+                           Eigen::Ref<Matrix<Scalar>> local, std::size_t chunk_bytes = kReduceChunkBytes) const;
+
+  /// Default send volume per reduce-scatter round (32 MiB).
+  static constexpr std::size_t kReduceChunkBytes = std::size_t{32} << 20;
 
   /// All-gather by rows: every rank contributes its `local` rows
   /// (local_rows x b) and receives the full (n x b) matrix. Collective.
@@ -192,7 +204,7 @@ void Comm::broadcast(Eigen::DenseBase<Derived>& block, int root) const {
 
 template <class Scalar>
 void Comm::reduce_scatter_rows(const Eigen::Ref<const Matrix<Scalar>>& full, const RowPartition& partition,
-                               Eigen::Ref<Matrix<Scalar>> local) const {
+                               Eigen::Ref<Matrix<Scalar>> local, std::size_t chunk_bytes) const {
   check_partition(partition);
   const Index n = partition.global_rows();
   const Index b = full.cols();
@@ -201,20 +213,46 @@ void Comm::reduce_scatter_rows(const Eigen::Ref<const Matrix<Scalar>>& full, con
   SEIGH_REQUIRE(local.rows() == partition.local_rows() && local.cols() == b)
       << "reduce_scatter_rows: local block is " << local.rows() << " x " << local.cols() << ", expected "
       << partition.local_rows() << " x " << b;
-  // Pack rank by rank: rank r's rows of all b columns form one contiguous
-  // (rows_r x b) column-major segment, which is what MPI_Reduce_scatter
-  // delivers to rank r.
-  const RowCounts layout = row_counts(partition, b);
-  std::vector<Scalar> send(static_cast<std::size_t>(n * b));
-  for (int r = 0; r < size_; ++r) {
-    const RowRange range = partition.range_of(r);
-    Eigen::Map<Matrix<Scalar>>(send.data() + layout.displs[static_cast<std::size_t>(r)], range.size(), b) =
-        full.middleRows(range.begin, range.size());
+  if (b == 0) return;
+  // Rows per rank and round: a round sends ≤ chunk_bytes in all (at least
+  // one row per rank). Every rank computes the same number of rounds from
+  // the partition, so the collective calls match.
+  const Index row_bytes = b * static_cast<Index>(sizeof(Scalar)) * size_;
+  const Index chunk_rows = std::max<Index>(1, static_cast<Index>(chunk_bytes) / std::max<Index>(row_bytes, 1));
+  Index max_rows = 0;
+  for (int r = 0; r < size_; ++r) max_rows = std::max(max_rows, partition.range_of(r).size());
+  const Index rounds = (max_rows + chunk_rows - 1) / chunk_rows;
+
+  std::vector<Scalar> send;
+  std::vector<Scalar> received;
+  std::vector<int> counts(static_cast<std::size_t>(size_));
+  for (Index round = 0; round < rounds; ++round) {
+    // Pack rank by rank: rank r's rows of this round, all b columns, form one
+    // contiguous (rows x b) column-major segment, which is what
+    // MPI_Reduce_scatter delivers to rank r.
+    Index total = 0;
+    for (int r = 0; r < size_; ++r) {
+      const RowRange range = partition.range_of(r);
+      const Index rows = std::clamp<Index>(range.size() - round * chunk_rows, 0, chunk_rows);
+      SEIGH_REQUIRE(rows * b <= std::numeric_limits<int>::max())
+          << "reduce_scatter_rows: a round of " << rows * b << " entries exceeds MPI's int count";
+      counts[static_cast<std::size_t>(r)] = static_cast<int>(rows * b);
+      total += rows * b;
+    }
+    send.resize(static_cast<std::size_t>(total));
+    Index offset = 0;
+    for (int r = 0; r < size_; ++r) {
+      const Index rows = counts[static_cast<std::size_t>(r)] / b;
+      const Index first = partition.range_of(r).begin + round * chunk_rows;
+      if (rows > 0) Eigen::Map<Matrix<Scalar>>(send.data() + offset, rows, b) = full.middleRows(first, rows);
+      offset += rows * b;
+    }
+    const Index mine = counts[static_cast<std::size_t>(rank_)] / b;
+    received.resize(static_cast<std::size_t>(std::max<Index>(mine * b, 1)));
+    check_mpi(MPI_Reduce_scatter(send.data(), received.data(), counts.data(), mpi_type<Scalar>(), MPI_SUM, comm_),
+              "MPI_Reduce_scatter");
+    if (mine > 0) local.middleRows(round * chunk_rows, mine) = Eigen::Map<const Matrix<Scalar>>(received.data(), mine, b);
   }
-  Matrix<Scalar> received(partition.local_rows(), b);
-  check_mpi(MPI_Reduce_scatter(send.data(), received.data(), layout.counts.data(), mpi_type<Scalar>(), MPI_SUM, comm_),
-            "MPI_Reduce_scatter");
-  local = received;
 }
 
 template <class Scalar>
