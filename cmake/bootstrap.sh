@@ -19,6 +19,7 @@ PACKAGES=(
   librandom123-dev
   zlib1g-dev
   libspectra-dev
+  liblapack-dev libopenblas0-pthread
   dataset-fashion-mnist
   python3-h5py python3-numpy python3-matplotlib python3-pil
 )

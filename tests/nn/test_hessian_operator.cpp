@@ -3,6 +3,8 @@
 // eigensolvers run on it unchanged.
 #include <catch2/catch.hpp>
 
+#include <Eigen/Eigenvalues>
+
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -206,6 +208,7 @@ TEST_CASE("a model that does not fit the data is refused collectively", "[nn][he
   dataset.x = p.X.cast<float>().topRows(4);  // 4 features, the model wants 6
   dataset.y = p.y;
   dataset.classes = 3;
+  dataset.sample_shape = {1, 1, 4};
   const VectorF theta = p.theta.cast<float>();
   try {
     (void)seigh::nn::make_hessian_operator<float>(comm, p.model, theta, dataset, Loss::cross_entropy);

@@ -2,19 +2,19 @@
 /// \file
 /// Exact eigendecomposition for small operators (DESIGN.md §2 "Exact path"):
 /// H = H·I assembled from D products in blocks, gathered on rank 0,
-/// symmetrised, and solved in double by Eigen's SelfAdjointEigenSolver
-/// (tridiagonalisation + QR, O(D³)). The validation baseline for SEIGH.
+/// symmetrised, and solved in double by LAPACK on rank 0 (dense_eigen.hpp:
+/// tridiagonalisation, all D eigenvalues, only the top-k eigenvectors;
+/// O(D³)). The validation baseline for SEIGH.
 ///
-/// Memory on rank 0: H and its eigenvectors, 2·D² doubles (about 16·D²
-/// bytes; 14.4 GB at D = 30000), hence the size limit.
+/// Memory on rank 0: H plus its k eigenvectors, D² + D·k doubles (7.2 GB
+/// for H at D = 30000), hence the size limit.
 
 #include <chrono>
-
-#include <Eigen/Eigenvalues>
 
 #include "seigh/dist/block_row_matrix.hpp"
 #include "seigh/dist/collective.hpp"
 #include "seigh/dist/comm.hpp"
+#include "seigh/eig/dense_eigen.hpp"
 #include "seigh/eig/result.hpp"
 #include "seigh/linop/counting.hpp"
 
@@ -28,8 +28,9 @@ struct ExactOptions {
   std::function<void(const std::string&, Index, Index)> progress;
 };
 
-/// Bytes rank 0 needs for the exact solve of a D x D operator.
-inline double exact_bytes(Index D) { return 16.0 * static_cast<double>(D) * static_cast<double>(D); }
+/// Bytes rank 0 needs for the exact solve of a D x D operator (H in double;
+/// the D x k eigenvectors come on top).
+inline double exact_bytes(Index D) { return 8.0 * static_cast<double>(D) * static_cast<double>(D); }
 
 /// Full spectrum and top-k eigenpairs of `op`. Collective.
 /// `spectrum`, if given, receives all D eigenvalues (ordered) on every rank.
@@ -66,19 +67,21 @@ EigenResult<typename Op::scalar_type> exact_eigh(const dist::Comm& comm, Op& op,
   EigenResult<Scalar> result;
   result.method = "exact";
   VectorD all(D);
-  MatrixD top(D, options.k);
+  MatrixD top;  // D x k, rank 0 only
   dist::collective(comm, [&] {
     if (!comm.is_root()) return;
     SEIGH_REQUIRE(H.allFinite()) << "exact: the assembled operator contains NaN or Inf";
     const double norm = H.norm();
     const double asymmetry = norm > 0 ? (H - H.transpose()).norm() / norm : 0.0;
     result.note = "relative asymmetry of the assembled operator: " + std::to_string(asymmetry);
-    H = 0.5 * (H + H.transpose()).eval();
-    const Eigen::SelfAdjointEigenSolver<MatrixD> eigen(H);
-    SEIGH_REQUIRE(eigen.info() == Eigen::Success) << "exact: dense eigensolver failed";
-    const auto order = sorted_order(eigen.eigenvalues(), options.ordering);
-    for (Index i = 0; i < D; ++i) all[i] = eigen.eigenvalues()[order[static_cast<std::size_t>(i)]];
-    for (Index i = 0; i < options.k; ++i) top.col(i) = eigen.eigenvectors().col(order[static_cast<std::size_t>(i)]);
+    // Symmetrise in place: the dense solver reads the lower triangle.
+    for (Index j = 0; j < D; ++j)
+      for (Index i = j + 1; i < D; ++i) H(i, j) = 0.5 * (H(i, j) + H(j, i));
+    if (options.progress) options.progress("exact: dense eigensolver", 0, 1);
+    DenseEigenpairs eigen = dense_top_eigenpairs(H, options.k, options.ordering);
+    all = eigen.values;
+    top = std::move(eigen.vectors);
+    if (options.progress) options.progress("exact: dense eigensolver", 1, 1);
   });
   H.resize(0, 0);
   comm.broadcast(all);
