@@ -33,6 +33,7 @@ struct HessianConfig {
   std::string hessian_data = "train:500,test:500";
   std::string curvature = "hessian";
   std::string out_dir;
+  bool skip_existing = false;
   data::LoadOptions load;
   SolverConfig solver;
 };
@@ -60,7 +61,10 @@ OptionSpec hessian_options(HessianConfig& c) {
        "the Hessian samples (selection of the checkpoint's dataset)")
       ("curvature", po::value(&c.curvature)->default_value(c.curvature), "hessian | ggn (Gauss-Newton)")
       ("data-dir", po::value(&c.load.data_dir)->value_name("DIR"), "directory of the Fashion-MNIST IDX files")
-      ("out-dir", po::value(&c.out_dir)->value_name("DIR"), "one result per checkpoint: DIR/<checkpoint name>.eig.h5");
+      ("out-dir", po::value(&c.out_dir)->value_name("DIR"), "one result per checkpoint: DIR/<checkpoint name>.eig.h5")
+      ("skip-existing", po::bool_switch(&c.skip_existing),
+       "with --out-dir: keep results that already exist (whatever settings made them) and compute only the\n"
+       "missing ones, e.g. to continue an interrupted sweep (results are renamed into place only when complete)");
   add_solver_options(spec.options, c.solver);
   return spec;
 }
@@ -191,10 +195,25 @@ int run_hessian(const dist::Comm& comm, const std::vector<std::string>& args) {
   require_option(!c.checkpoints.empty() || !c.run_dir.empty(), "give the checkpoint(s): --checkpoint FILE or --run DIR");
   require_option(c.steps.empty() || !c.run_dir.empty(), "--steps filters the checkpoints of --run DIR");
   require_exclusive(*vm, {"out", "out-dir"});
+  require_option(!c.skip_existing || !c.out_dir.empty(), "--skip-existing needs --out-dir DIR");
   require_option(c.curvature == "hessian" || c.curvature == "ggn",
                  "unknown --curvature '" + c.curvature + "' (valid: hessian, ggn)");
 
-  const std::vector<std::string> checkpoints = resolve_checkpoints(comm, c);
+  std::vector<std::string> checkpoints = resolve_checkpoints(comm, c);
+  if (c.skip_existing) {
+    // Decided on rank 0 and broadcast, so every rank skips the same ones.
+    std::vector<std::string> missing;
+    for (const auto& path : checkpoints) {
+      const bool exists = comm.is_root() && fs::exists(result_path(c, path));
+      if (comm.broadcast_value(static_cast<int>(exists)) == 0) missing.push_back(path);
+      else if (comm.is_root()) std::printf("seigh hessian: %s exists, skipped\n", result_path(c, path).c_str());
+    }
+    checkpoints = std::move(missing);
+    if (checkpoints.empty()) {
+      if (comm.is_root()) std::printf("seigh hessian: every result exists already; nothing to do\n");
+      return kExitOk;
+    }
+  }
   require_option(checkpoints.size() == 1 || c.solver.out.empty(),
                  "--out names one result, but " + std::to_string(checkpoints.size()) +
                      " checkpoints are given: use --out-dir DIR");

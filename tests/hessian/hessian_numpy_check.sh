@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: train a tiny MLP for a few steps, compute its loss Hessian
 # with `seigh hessian` (exact at 1 and 3 ranks, sketched over a run at 2
-# ranks), and check the results against an independent NumPy computation
+# ranks, then continued with --skip-existing), and check the results against an independent NumPy computation
 # (hessian_numpy_check.py: the network, the class-balanced samples and the
 # Hessian by finite differences of a NumPy gradient).
 set -euo pipefail
@@ -15,5 +15,13 @@ common=(--hessian-data train:50,test:50 --precision float64 --quiet)
 run 1 hessian --checkpoint "$ckpt" --method exact --k 8 "${common[@]}" --out "$tmp/exact_np1.h5"
 run 3 hessian --checkpoint "$ckpt" --method exact --k 8 "${common[@]}" --out "$tmp/exact_np3.h5"
 run 2 hessian --run "$tmp/run" --steps 0,4 --k 8 --outer 40 --inner 80 "${common[@]}" --out-dir "$tmp/sketched"
+# --skip-existing keeps the finished results (same bytes) and adds step 2.
+before="$(sha256sum "$tmp"/sketched/*.eig.h5)"
+log="$(run 2 hessian --run "$tmp/run" --steps 0:4:2 --k 8 --outer 40 --inner 80 "${common[@]}" \
+  --out-dir "$tmp/sketched" --skip-existing)"
+grep -q "step_00000000.eig.h5 exists, skipped" <<<"$log"
+grep -q "step_00000004.eig.h5 exists, skipped" <<<"$log"
+[ "$(sha256sum "$tmp"/sketched/step_0000000[04].eig.h5)" = "$before" ]
+[ -f "$tmp/sketched/step_00000002.eig.h5" ]
 run 1 dataset --dataset fmnist16 --select train:50,test:50 --out "$tmp/samples.h5"
 /usr/bin/python3 "$(dirname "$0")/hessian_numpy_check.py" "$tmp"
