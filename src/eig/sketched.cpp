@@ -4,6 +4,7 @@ namespace seigh::eig {
 
 SketchSizes resolve_sizes(const SketchOptions& options, Index dim) {
   SEIGH_REQUIRE(options.k >= 1) << "--k must be >= 1 (got " << options.k << ")";
+  SEIGH_REQUIRE(options.k <= dim) << "--k " << options.k << " exceeds the operator dimension D = " << dim;
   const Index o = options.outer > 0 ? options.outer : options.k;
   const Index s = options.inner > 0 ? options.inner : 2 * o;
   SEIGH_REQUIRE(o >= options.k) << "--outer " << o << " must be >= --k " << options.k;
