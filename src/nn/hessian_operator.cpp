@@ -75,7 +75,10 @@ template <class Scalar>
 HessianOperator<Scalar> make_hessian_operator(const dist::Comm& comm, const Model& model,
                                               const Eigen::Ref<const Vector<Scalar>>& theta,
                                               const data::Dataset& dataset, Loss loss, Curvature curvature) {
-  dist::collective(comm, [&] { model.check_data(dataset.features(), dataset.classes); });
+  dist::collective(comm, [&] {
+    const auto& shape = dataset.sample_shape;  // (C, H, W): a CNN checks all three, an MLP their product
+    model.check_data(Shape{shape[0], shape[1], shape[2]}, dataset.classes);
+  });
   const dist::RowPartition shard = sample_shard(comm, dataset.size());
   const data::Dataset mine = data::slice(dataset, shard.row_offset(), shard.row_offset() + shard.local_rows());
   if constexpr (std::is_same_v<Scalar, float>) {

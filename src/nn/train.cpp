@@ -231,7 +231,10 @@ TrainResult train(const dist::Comm& comm, const TrainConfig& config_in, const Tr
   const data::Dataset train_set = data::load_dataset(comm, c.dataset, c.selection, c.load);
   const data::Dataset eval_train_full = data::load_dataset(comm, c.dataset, c.eval_train, c.load);
   const data::Dataset eval_test_full = data::load_dataset(comm, c.dataset, c.eval_test, c.load);
-  dist::collective(comm, [&] { model.check_data(train_set.features(), train_set.classes); });
+  dist::collective(comm, [&] {
+    const auto& shape = train_set.sample_shape;  // (C, H, W): a CNN checks all three, an MLP their product
+    model.check_data(Shape{shape[0], shape[1], shape[2]}, train_set.classes);
+  });
   const EvalShard eval_train = make_shard(comm, eval_train_full);
   const EvalShard eval_test = make_shard(comm, eval_test_full);
   const Index D = model.parameter_count();

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for the nn tests: random batches, finite differences of the loss
 // and of the gradient (the independent references of the derivative tests).
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -73,6 +74,60 @@ inline VectorD fd_hvp(const nn::Model& model, const VectorD& theta, const Batch&
   const VectorD tp = theta + h * v;
   const VectorD tm = theta - h * v;
   return (gradient(model, tp, batch, loss) - gradient(model, tm, batch, loss)) / (2 * h);
+}
+
+/// M·V by block products (blocks of `block` columns): the dense matrix for V = I.
+inline MatrixD dense_by_blocks(const nn::Linearization<double>& lin, Index block, nn::Curvature c) {
+  const Index d = lin.dim();
+  MatrixD m(d, d);
+  const MatrixD eye = MatrixD::Identity(d, d);
+  for (Index j = 0; j < d; j += block) {
+    const Index w = std::min(block, d - j);
+    nn::hvp(lin, eye.middleCols(j, w), m.middleCols(j, w), c);
+  }
+  return m;
+}
+
+/// J = ∂F/∂θ ((C·N) x D, row c + C·i = logit c of sample i) by central
+/// differences of the forward pass with step h.
+inline MatrixD fd_jacobian(const nn::Model& m, const VectorD& theta, const MatrixD& X, double h) {
+  const Index classes = m.output_size(), n = X.cols(), d = theta.size();
+  MatrixD jac(classes * n, d);
+  VectorD t = theta;
+  for (Index k = 0; k < d; ++k) {
+    t(k) = theta(k) + h;
+    const MatrixD fp = nn::forward_logits(m, t, X);
+    t(k) = theta(k) - h;
+    const MatrixD fm = nn::forward_logits(m, t, X);
+    t(k) = theta(k);
+    const MatrixD diff = (fp - fm) / (2 * h);
+    jac.col(k) = Eigen::Map<const VectorD>(diff.data(), classes * n);
+  }
+  return jac;
+}
+
+/// The Gauss–Newton matrix G = Σ_i J_iᵀ H_i J_i of the mean loss: J from
+/// fd_jacobian with h = 1e-6 (error ≈ h²·|F'''| + ε/h ≈ 1e-10), H_i in
+/// closed form (CE: w (diag p − p pᵀ), MSE: w (2/C) I, w = 1/N).
+inline MatrixD ggn_reference(const nn::Model& m, const VectorD& theta, const MatrixD& X, nn::Loss loss) {
+  const Index classes = m.output_size(), n = X.cols(), d = theta.size();
+  const MatrixD jac = fd_jacobian(m, theta, X, 1e-6);
+  const MatrixD logits = nn::forward_logits(m, theta, X);
+  const double w = 1.0 / static_cast<double>(n);
+  MatrixD g = MatrixD::Zero(d, d);
+  for (Index i = 0; i < n; ++i) {
+    MatrixD hl(classes, classes);
+    if (loss == nn::Loss::cross_entropy) {
+      const VectorD e = (logits.col(i).array() - logits.col(i).maxCoeff()).exp();
+      const VectorD p = e / e.sum();
+      hl = w * (MatrixD(p.asDiagonal()) - p * p.transpose());
+    } else {
+      hl = w * (2.0 / static_cast<double>(classes)) * MatrixD::Identity(classes, classes);
+    }
+    const MatrixD ji = jac.middleRows(i * classes, classes);
+    g += ji.transpose() * hl * ji;
+  }
+  return g;
 }
 
 inline const nn::Activation kAllActivations[] = {nn::Activation::tanh, nn::Activation::relu, nn::Activation::sigmoid,

@@ -38,19 +38,29 @@ struct Problem {
   std::vector<std::int32_t> y;
 };
 
-Problem make_problem(Index N, seigh::nn::Activation activation = seigh::nn::Activation::tanh) {
-  const std::vector<Index> widths{6, 5, 4, 3};
-  Problem p{seigh::nn::make_mlp(widths, activation), {}, MatrixD(6, N), std::vector<std::int32_t>(N)};
-  p.theta = seigh::nn::init_parameters<double>(p.model, 7);
-  // Scale θ up a little so the Hessian is not dominated by the init's small
-  // weights (all terms of the R-operator then matter).
-  p.theta *= 2.0;
+/// θ = 2 × the default init of seed 7 (scaled up a little so the Hessian
+/// is not dominated by the init's small weights: all terms of the
+/// R-operator then matter); X(f, n) = sin(0.7 n + 1.3 f); y = 7n mod C.
+Problem make_problem_for(seigh::nn::Model model, Index N) {
+  const Index F = model.input_size(), C = model.output_size();
+  Problem p{std::move(model), {}, MatrixD(F, N), std::vector<std::int32_t>(N)};
+  p.theta = 2.0 * seigh::nn::init_parameters<double>(p.model, 7);
   for (Index n = 0; n < N; ++n) {
-    for (Index f = 0; f < 6; ++f) p.X(f, n) = std::sin(0.7 * static_cast<double>(n) + 1.3 * static_cast<double>(f));
-    p.y[static_cast<std::size_t>(n)] = static_cast<std::int32_t>((n * 7) % 3);
+    for (Index f = 0; f < F; ++f) p.X(f, n) = std::sin(0.7 * static_cast<double>(n) + 1.3 * static_cast<double>(f));
+    p.y[static_cast<std::size_t>(n)] = static_cast<std::int32_t>((n * 7) % C);
   }
   return p;
 }
+
+Problem make_problem(Index N, seigh::nn::Activation activation = seigh::nn::Activation::tanh) {
+  const std::vector<Index> widths{6, 5, 4, 3};
+  return make_problem_for(seigh::nn::make_mlp(widths, activation), N);
+}
+
+/// A small CNN: conv stride 2 with padding, tanh, max pool, conv, relu,
+/// average pool, flatten, linear (2x9x7 inputs, 5 classes, D = 194).
+const char* const kCnnSpec =
+    "cnn(2x9x7,conv(3,3,2,1),tanh,maxpool(3,2,1),conv(4,2,1,1),relu,avgpool(3,2,1),flatten,linear(5))";
 
 /// This rank's samples of a Problem.
 struct Shard {
@@ -83,35 +93,37 @@ MatrixD dense_curvature(const Problem& p, Curvature curvature) {
 
 }  // namespace
 
-TEST_CASE("sharded products equal the serial product on all samples", "[nn][hessian_operator]") {
+TEST_CASE("sharded products equal the serial product on all samples (MLP and CNN)", "[nn][hessian_operator]") {
   const auto& comm = world();
   // N = 2 leaves a rank without samples at 3 ranks; N = 11 splits unevenly.
-  for (Index N : {Index{2}, Index{11}}) {
-    for (Curvature curvature : {Curvature::hessian, Curvature::ggn}) {
-      INFO("N=" << N << " curvature=" << static_cast<int>(curvature));
-      const Problem p = make_problem(N);
-      const Shard s = shard_of(p);
-      HessianOperator<double> op(comm, p.model, p.theta, s.X, s.y, Loss::cross_entropy, curvature);
-      const Index D = p.theta.size();
-      REQUIRE(op.dim() == D);
-      REQUIRE(op.total_samples() == N);
+  for (const bool cnn : {false, true}) {
+    for (Index N : {Index{2}, Index{11}}) {
+      for (Curvature curvature : {Curvature::hessian, Curvature::ggn}) {
+        INFO((cnn ? "CNN" : "MLP") << " N=" << N << " curvature=" << static_cast<int>(curvature));
+        const Problem p = cnn ? make_problem_for(seigh::nn::parse_model_spec(kCnnSpec), N) : make_problem(N);
+        const Shard s = shard_of(p);
+        HessianOperator<double> op(comm, p.model, p.theta, s.X, s.y, Loss::cross_entropy, curvature);
+        const Index D = p.theta.size();
+        REQUIRE(op.dim() == D);
+        REQUIRE(op.total_samples() == N);
 
-      const auto serial = seigh::nn::linearize(p.model, p.theta, p.X, p.y, Loss::cross_entropy);
-      // Loss and gradient: the mean over all N samples, on every rank.
-      CHECK(std::abs(op.loss() - serial.loss()) <= 1e-14 * std::abs(serial.loss()));
-      CHECK((op.gradient() - serial.gradient()).norm() <= 1e-13 * serial.gradient().norm());
+        const auto serial = seigh::nn::linearize(p.model, p.theta, p.X, p.y, Loss::cross_entropy);
+        // Loss and gradient: the mean over all N samples, on every rank.
+        CHECK(std::abs(op.loss() - serial.loss()) <= 1e-14 * std::abs(serial.loss()));
+        CHECK((op.gradient() - serial.gradient()).norm() <= 1e-13 * serial.gradient().norm());
 
-      for (Index b : {Index{1}, Index{5}}) {
-        const MatrixD V = probes(D, b);
-        MatrixD expected(D, b);
-        seigh::nn::hvp(serial, V, expected, curvature);
-        MatrixD Y(op.partition().local_rows(), b);
-        op.apply(V, Y);
-        // Only the order of the sums differs (shards, then the reduction):
-        // float64 agreement to ~1e-15 relative; 1e-10 is the issue's floor.
-        const MatrixD mine = expected.middleRows(op.partition().row_offset(), op.partition().local_rows());
-        INFO("b=" << b << " difference " << (Y - mine).norm() << " of " << expected.norm());
-        CHECK((Y - mine).norm() <= 1e-12 * expected.norm());
+        for (Index b : {Index{1}, Index{5}}) {
+          const MatrixD V = probes(D, b);
+          MatrixD expected(D, b);
+          seigh::nn::hvp(serial, V, expected, curvature);
+          MatrixD Y(op.partition().local_rows(), b);
+          op.apply(V, Y);
+          // Only the order of the sums differs (shards, then the reduction):
+          // float64 agreement to ~1e-15 relative; 1e-10 is the issue's floor.
+          const MatrixD mine = expected.middleRows(op.partition().row_offset(), op.partition().local_rows());
+          INFO("b=" << b << " difference " << (Y - mine).norm() << " of " << expected.norm());
+          CHECK((Y - mine).norm() <= 1e-12 * expected.norm());
+        }
       }
     }
   }
@@ -216,5 +228,25 @@ TEST_CASE("a model that does not fit the data is refused collectively", "[nn][he
   } catch (const seigh::Error& e) {
     INFO(e.what());
     CHECK(e.collective());
+  }
+}
+
+TEST_CASE("a CNN refuses data of another sample shape collectively, even with its feature count",
+          "[nn][hessian_operator][cnn]") {
+  const auto& comm = world();
+  const Problem p = make_problem_for(seigh::nn::parse_model_spec(kCnnSpec), 4);
+  seigh::data::Dataset dataset;
+  dataset.x = p.X.cast<float>();
+  dataset.y = p.y;
+  dataset.classes = 5;
+  dataset.sample_shape = {2, 7, 9};  // 126 features, as the model's 2x9x7, but transposed planes
+  const VectorF theta = p.theta.cast<float>();
+  try {
+    (void)seigh::nn::make_hessian_operator<float>(comm, p.model, theta, dataset, Loss::cross_entropy);
+    FAIL("no error for a 2x7x9 data set");
+  } catch (const seigh::Error& e) {
+    INFO(e.what());
+    CHECK(e.collective());
+    CHECK_THAT(e.what(), Catch::Contains("takes samples of shape 2x9x7") && Catch::Contains("are 2x7x9"));
   }
 }

@@ -23,18 +23,6 @@ namespace {
 
 std::string mlp_spec(nn::Activation a) { return "mlp(5-4-3-3," + std::string(nn::name(a)) + ")"; }
 
-/// M·V by block products (blocks of `block` columns): the dense matrix for V = I.
-MatrixD dense_by_blocks(const nn::Linearization<double>& lin, Index block, nn::Curvature c) {
-  const Index d = lin.dim();
-  MatrixD m(d, d);
-  const MatrixD eye = MatrixD::Identity(d, d);
-  for (Index j = 0; j < d; j += block) {
-    const Index w = std::min(block, d - j);
-    nn::hvp(lin, eye.middleCols(j, w), m.middleCols(j, w), c);
-  }
-  return m;
-}
-
 /// Hessian by central differences of the gradient, column by column.
 MatrixD fd_hessian(const nn::Model& m, const VectorD& theta, const Batch& batch, nn::Loss loss, double h) {
   const Index d = theta.size();
@@ -81,7 +69,7 @@ TEST_CASE("Dense Hessian from block HVPs equals the finite-difference Hessian", 
     const VectorD theta = seigh::test::test_theta(m, 9);
     const nn::Loss loss = seigh::test::kAllLosses[k++ % 2];
     const auto lin = nn::linearize(m, theta, batch.X, batch.y, loss);
-    const MatrixD h = dense_by_blocks(lin, 7, nn::Curvature::hessian);
+    const MatrixD h = seigh::test::dense_by_blocks(lin, 7, nn::Curvature::hessian);
     const MatrixD fd = fd_hessian(m, theta, batch, loss, 1e-4);
     const double rel = (h - fd).norm() / fd.norm();
     const double asym = (h - h.transpose()).norm() / h.norm();
@@ -173,47 +161,19 @@ TEST_CASE("float32 block HVP is close to the double one", "[nn][hvp][float]") {
 }
 
 TEST_CASE("GGN products equal a dense J' H_loss J; the CE GGN is symmetric PSD", "[nn][ggn]") {
-  // Independent construction: J = ∂F/∂θ ((C·N) x D) by central differences
-  // of the forward pass (h = 1e-6: error ≈ h²|f'''| + ε/h ≈ 1e-10), H_loss
-  // per sample in closed form (CE: w (diag p − p pᵀ), MSE: w (2/C) I),
-  // G = Σ_i J_iᵀ H_i J_i. Tolerance 1e-7 relative (Frobenius).
+  // Independent construction (seigh::test::ggn_reference): J = ∂F/∂θ by
+  // central differences of the forward pass (error ≈ 1e-10), H_loss per
+  // sample in closed form, G = Σ_i J_iᵀ H_i J_i. Tolerance 1e-7 relative (Frobenius).
   const Batch batch = seigh::test::random_batch(5, 6, 3, 71);
-  const Index n = 6, classes = 3;
   for (nn::Activation a : seigh::test::kAllActivations) {
     const nn::Model m = nn::parse_model_spec(mlp_spec(a));
     const Index d = m.parameter_count();
     const VectorD theta = seigh::test::test_theta(m, 13);
-    MatrixD jac(classes * n, d);  // row c + C·i = logit c of sample i
-    VectorD t = theta;
-    const double h = 1e-6;
-    for (Index k = 0; k < d; ++k) {
-      t(k) = theta(k) + h;
-      const MatrixD fp = nn::forward_logits(m, t, batch.X);
-      t(k) = theta(k) - h;
-      const MatrixD fm = nn::forward_logits(m, t, batch.X);
-      t(k) = theta(k);
-      const MatrixD diff = (fp - fm) / (2 * h);
-      jac.col(k) = Eigen::Map<const VectorD>(diff.data(), classes * n);
-    }
-    const MatrixD logits = nn::forward_logits(m, theta, batch.X);
-    const double w = 1.0 / static_cast<double>(n);
     for (nn::Loss loss : seigh::test::kAllLosses) {
-      MatrixD g_ref = MatrixD::Zero(d, d);
-      for (Index i = 0; i < n; ++i) {
-        MatrixD hl(classes, classes);
-        if (loss == nn::Loss::cross_entropy) {
-          const VectorD e = (logits.col(i).array() - logits.col(i).maxCoeff()).exp();
-          const VectorD p = e / e.sum();
-          hl = w * (MatrixD(p.asDiagonal()) - p * p.transpose());
-        } else {
-          hl = w * (2.0 / classes) * MatrixD::Identity(classes, classes);
-        }
-        const MatrixD ji = jac.middleRows(i * classes, classes);
-        g_ref += ji.transpose() * hl * ji;
-      }
+      const MatrixD g_ref = seigh::test::ggn_reference(m, theta, batch.X, loss);
       const auto lin = nn::linearize(m, theta, batch.X, batch.y, loss);
-      const MatrixD g = dense_by_blocks(lin, d, nn::Curvature::ggn);  // one block of all D directions
-      const MatrixD hess = dense_by_blocks(lin, d, nn::Curvature::hessian);
+      const MatrixD g = seigh::test::dense_by_blocks(lin, d, nn::Curvature::ggn);  // one block of all D directions
+      const MatrixD hess = seigh::test::dense_by_blocks(lin, d, nn::Curvature::hessian);
       const double rel = (g - g_ref).norm() / g_ref.norm();
       const double asym = (g - g.transpose()).norm() / g.norm();
       const Eigen::SelfAdjointEigenSolver<MatrixD> eig(0.5 * (g + g.transpose()));
@@ -236,8 +196,8 @@ TEST_CASE("For a model linear in θ the Hessian is the GGN", "[nn][ggn]") {
   const nn::Model m = nn::parse_model_spec("mlp(5-3,tanh)");
   const Batch batch = seigh::test::random_batch(5, 9, 3, 81);
   const auto lin = nn::linearize(m, seigh::test::test_theta(m, 14), batch.X, batch.y, nn::Loss::cross_entropy);
-  const MatrixD h = dense_by_blocks(lin, 4, nn::Curvature::hessian);
-  const MatrixD g = dense_by_blocks(lin, 4, nn::Curvature::ggn);
+  const MatrixD h = seigh::test::dense_by_blocks(lin, 4, nn::Curvature::hessian);
+  const MatrixD g = seigh::test::dense_by_blocks(lin, 4, nn::Curvature::ggn);
   INFO("|H - G| / |H| = " << (h - g).norm() / h.norm());
   CHECK((h - g).norm() <= 1e-14 * h.norm());
 }
@@ -277,8 +237,8 @@ TEST_CASE("Hessian of a 1-1-1 tanh net with MSE equals the hand-derived closed f
   const auto lin = nn::linearize(m, theta, X, y, nn::Loss::mse);
   CHECK(lin.loss() == Approx(r * r).epsilon(1e-15));
   CHECK((lin.gradient() - 2 * r * gf).norm() <= 1e-15 * gf.norm() * 2 * std::abs(r));
-  const MatrixD h = dense_by_blocks(lin, 4, nn::Curvature::hessian);
-  const MatrixD g = dense_by_blocks(lin, 4, nn::Curvature::ggn);
+  const MatrixD h = seigh::test::dense_by_blocks(lin, 4, nn::Curvature::hessian);
+  const MatrixD g = seigh::test::dense_by_blocks(lin, 4, nn::Curvature::ggn);
   INFO("H\n" << h << "\nclosed form\n" << h_ref);
   // A handful of double operations per entry: 1e-14 relative.
   CHECK((h - h_ref).norm() <= 1e-14 * h_ref.norm());
@@ -303,7 +263,7 @@ TEST_CASE("A parameterless first layer (as a CNN's leading layers will be) is ha
     INFO(nn::name(loss) << ": gradient relative error " << (g - gfd).norm() / gfd.norm());
     CHECK((g - gfd).norm() <= 1e-6 * gfd.norm());
     const auto lin = nn::linearize(m, theta, batch.X, batch.y, loss);
-    const MatrixD h = dense_by_blocks(lin, 10, nn::Curvature::hessian);
+    const MatrixD h = seigh::test::dense_by_blocks(lin, 10, nn::Curvature::hessian);
     const MatrixD fd = fd_hessian(m, theta, batch, loss, 1e-4);
     INFO(nn::name(loss) << ": Hessian relative error " << (h - fd).norm() / fd.norm());
     CHECK((h - fd).norm() <= 1e-6 * fd.norm());

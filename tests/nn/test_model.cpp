@@ -60,10 +60,11 @@ TEST_CASE("The term grammar nests, so later families (cnn) parse through the sam
   CHECK(t.args[1].call);
   CHECK(t.args[1].args.size() == 4);
   CHECK_FALSE(t.args[4].call);
-  // ...and the family dispatch reports the unknown family clearly.
+  // ...and the family dispatch hands it to the cnn family (test_cnn.cpp),
+  // which wants all three maxpool arguments.
   const auto e = seigh::test::expect_error(
       [] { (void)nn::parse_model_spec("cnn(3x32x32,conv(64,3,1,1),relu,maxpool(2),flatten,linear(10))"); });
-  CHECK(contains(e.what(), "unknown model family 'cnn'"));
+  CHECK(contains(e.what(), "at position 32: expected maxpool(KERNEL,STRIDE,PADDING)"));
 }
 
 TEST_CASE("Malformed specs, unknown activations and bad widths are refused with clear errors", "[nn][model]") {
@@ -107,11 +108,11 @@ TEST_CASE("Malformed specs, unknown activations and bad widths are refused with 
 
 TEST_CASE("check_data names the mismatching width", "[nn][model]") {
   const nn::Model m = nn::parse_model_spec("mlp(256-20-10,tanh)");
-  m.check_data(256, 10);  // no throw
-  const auto e1 = seigh::test::expect_error([&] { m.check_data(784, 10); });
+  m.check_data(nn::Shape{256}, 10);  // no throw
+  const auto e1 = seigh::test::expect_error([&] { m.check_data(nn::Shape{784}, 10); });
   INFO(e1.what());
   CHECK(contains(e1.what(), "takes 256 input features (its first width) but the data has 784"));
-  const auto e2 = seigh::test::expect_error([&] { m.check_data(256, 100); });
+  const auto e2 = seigh::test::expect_error([&] { m.check_data(nn::Shape{256}, 100); });
   INFO(e2.what());
   CHECK(contains(e2.what(), "produces 10 logits (its last width) but the data has 100 classes"));
 }

@@ -19,16 +19,46 @@
 /// Linear(W_{L−1}→W_L): no activation after the last Linear (the loss takes
 /// logits). W0 is the number of input features, W_L the number of classes.
 ///
+///     cnn(CxHxW,LAYER,...,LAYER)   e.g. cnn(1x28x28,conv(8,3,1,1),relu,maxpool(2,2,0),flatten,linear(10))
+///     LAYER := conv(O,K,S,P) | maxpool(K,S,P) | avgpool(K,S,P) | flatten | linear(O) | ACT
+///
+/// (conv_layers.hpp): CxHxW is the input sample shape (channels, height,
+/// width, as the data's [N, C, H, W]); conv(O,K,S,P) is nn.Conv2d(C_in, O,
+/// K, stride=S, padding=P) with bias; maxpool/avgpool(K,S,P) are
+/// nn.MaxPool2d / nn.AvgPool2d(K, stride=S, padding=P) (count_include_pad
+/// as PyTorch's default); flatten is nn.Flatten(); linear(O) is
+/// nn.Linear(F, O) on a flat input of F features (so it must follow flatten
+/// or another linear); ACT is an activation applied elementwise to any
+/// shape. Every argument is written out (no defaults): O, K, S ≥ 1 and
+/// P ≥ 0, decimal without leading zeros. The layers run in the order
+/// written, nothing is added; the last must produce a flat C x 1 x 1 output
+/// (C = the classes: the logits).
+///
+/// Named presets expand to their cnn(...) spec (the canonical string, which
+/// checkpoints store):
+///
+///     3c3d   DeepOBS's cifar10_3c3d (Schneider, Balles, Hennig 2019)
+///            adapted to 1x28x28 input, D = 892,010:
+///            cnn(1x28x28,conv(64,5,1,0),relu,maxpool(3,2,1),conv(96,3,1,0),relu,maxpool(3,2,1),
+///                conv(128,3,1,1),relu,maxpool(3,2,1),flatten,linear(512),relu,linear(256),relu,linear(10))
+///            (one line, no spaces). DeepOBS pools 3x3/2 with TensorFlow's
+///            'same' padding, which pads asymmetrically (0 before, 1 after,
+///            at the 24x24 and 10x10 maps) and gives ⌈H/2⌉ outputs;
+///            PyTorch's symmetric padding=1 gives the same output sizes
+///            (24→12, 10→5, 5→3) and hence the same parameter count, but
+///            its windows start one pixel earlier at the first two pools
+///            (at the 5x5 map the two paddings coincide). Convolutions are
+///            as DeepOBS: 5x5 'valid', 3x3 'valid', 3x3 'same' (padding=1).
+///            On 3x32x32 input the same layers give DeepOBS's 895,210.
+///
 /// format(parse(s)) == s for every canonical s, and parse(format(m))
 /// rebuilds m; non-canonical strings (spaces, leading zeros, upper case
-/// activation names) are refused with an error, so one model has exactly one
-/// spec. A later `cnn(...)` family (conv/pool/flatten terms as nested terms,
-/// e.g. `cnn(3x32x32,conv(64,3,1,1),relu,maxpool(2),flatten,linear(10))`)
-/// parses with the same term grammar and is dispatched by
-/// parse_model_spec() on the family word.
+/// activation names) are refused with an error naming the position, so one
+/// model has exactly one spec.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +66,7 @@
 
 #include "seigh/core/types.hpp"
 #include "seigh/nn/activation.hpp"
+#include "seigh/nn/conv_layers.hpp"
 #include "seigh/nn/layer.hpp"
 
 namespace seigh::nn {
@@ -68,11 +99,13 @@ class Model {
   [[nodiscard]] std::size_t first_parameter_layer() const { return first_param_; }
 
   /// Throws seigh::Error with a clear message unless the model takes
-  /// `features` inputs (the first width) and produces `classes` logits (the
-  /// last width).
-  void check_data(Index features, Index classes) const;
+  /// samples of shape `sample` (the data's (C, H, W)) and produces `classes`
+  /// logits. A model with a flat input (an MLP, F x 1 x 1) takes any sample
+  /// shape with F scalars (read in C order, as nn.Flatten would); a model
+  /// with spatial input (a CNN) needs exactly its C x H x W.
+  void check_data(const Shape& sample, Index classes) const;
 
-  /// One line per layer: "linear(256->20)  params [0, 5140)".
+  /// One line per layer: "0: linear(256->20)  256 -> 20  params [0, 5140)".
   [[nodiscard]] std::string describe() const;
 
  private:
@@ -89,7 +122,27 @@ class Model {
 /// "mlp(W0-...-WL,ACT)"; validates like make_mlp().
 [[nodiscard]] std::string format_mlp_spec(std::span<const Index> widths, Activation activation);
 
-/// Builds the model of a spec string (grammar above). Throws seigh::Error
+/// One layer of a cnn(...) spec (grammar above).
+struct CnnLayer {
+  enum class Kind { conv, maxpool, avgpool, flatten, linear, activation };
+  Kind kind = Kind::flatten;
+  Index out = 0;          ///< conv: output channels; linear: output features
+  Window2d window;        ///< conv, maxpool, avgpool
+  Activation activation = Activation::relu;  ///< activation
+};
+
+/// The sequential CNN on samples of shape `input` (grammar above). Throws
+/// seigh::Error naming the layer for sizes that do not chain.
+[[nodiscard]] Model make_cnn(const Shape& input, std::span<const CnnLayer> layers);
+
+/// "cnn(CxHxW,...)" of make_cnn's arguments (not validated).
+[[nodiscard]] std::string format_cnn_spec(const Shape& input, std::span<const CnnLayer> layers);
+
+/// The cnn(...) spec a named preset expands to ("3c3d"), or nullopt.
+[[nodiscard]] std::optional<std::string> model_preset(std::string_view name);
+
+/// Builds the model of a spec string (grammar above) or of a named preset
+/// (its spec() is then the expanded canonical string). Throws seigh::Error
 /// naming the position and the problem for malformed specs, unknown
 /// families and unknown activations.
 [[nodiscard]] Model parse_model_spec(std::string_view spec);
