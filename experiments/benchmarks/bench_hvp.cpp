@@ -1,20 +1,26 @@
 // bench_hvp: throughput of the distributed Hessian operator (exact block
 // HVPs, nn/hessian_operator.hpp) next to the machine's float32 GEMM rate.
 //
-//   mpirun -np P build/experiments/bench_hvp [--case small|large|all] [--blocks 1,32]
+//   mpirun -np P build/experiments/bench_hvp [--case small|large|cnn|all] [--blocks 1,32]
 //                                            [--reps N] [--budget SECONDS] [--quick]
+//                                            [--cnn-samples N]
 //
-// Cases (issue #4):
+// Cases (issue #4; cnn: issue #7):
 //   small  the paper's MLP 256-20-20-20-20-20-10 tanh on fmnist16,
 //          train:500,test:500 (1000 samples, D = 7030)
 //   large  MLP 784-3000-3000-10 tanh on the first 256 fmnist training
 //          samples (D = 11,388,010); --quick uses 784-1000-1000-10.
+//   cnn    the 3c3d preset (DeepOBS cifar10_3c3d on 1x28x28, D = 892,010)
+//          on the first N fmnist 28x28 training samples (--cnn-samples,
+//          default 128; the R-pass workspace is ≈ 0.5 MB per sample and
+//          direction in float32, so N = 128 at b = 32 needs ≈ 2–3 GB per rank).
 // Parameters: PyTorch-style initialisation, seed 0; float32 throughout;
 // probe blocks of b Gaussian-like columns.
 //
 // Reported per case and b: seconds per apply (median over reps, slowest
 // rank), products per second (b / seconds), GFLOP/s of the GEMMs of one
-// block HVP on all N samples (nn::hvp_flops) per rank, and that rate over
+// block HVP on all N samples (nn::hvp_flops; convolutions count their im2col
+// GEMMs, im2col/col2im and pooling themselves are not counted) per rank, and that rate over
 // the per-rank float32 GEMM rate measured right before, all ranks running
 // concurrently. The apply includes the reduce-scatter of the D x b shard
 // products. Nothing is asserted: this is a measuring program.
@@ -46,6 +52,7 @@ struct Config {
   int reps = 5;
   double budget = 60;
   bool quick = false;
+  Index cnn_samples = 128;
 };
 
 Config parse(int argc, char** argv) {
@@ -60,12 +67,14 @@ Config parse(int argc, char** argv) {
     else if (arg == "--reps") cfg.reps = std::stoi(value());
     else if (arg == "--budget") cfg.budget = std::stod(value());
     else if (arg == "--quick") cfg.quick = true;
+    else if (arg == "--cnn-samples") cfg.cnn_samples = std::stoll(value());
     else if (arg == "--blocks") {
       cfg.blocks.clear();
       std::stringstream list(value());
       for (std::string item; std::getline(list, item, ',');) cfg.blocks.push_back(std::stoll(item));
     } else if (arg == "--help") {
-      std::printf("usage: bench_hvp [--case small|large|all] [--blocks 1,32] [--reps N] [--budget S] [--quick]\n");
+      std::printf("usage: bench_hvp [--case small|large|cnn|all] [--blocks 1,32] [--reps N] [--budget S] [--quick]"
+                  " [--cnn-samples N]\n");
       std::exit(0);
     } else {
       throw std::runtime_error("unknown option " + arg);
@@ -76,7 +85,7 @@ Config parse(int argc, char** argv) {
 
 struct Case {
   std::string name;
-  std::vector<Index> widths;
+  std::string model;  // spec or preset
   std::string dataset;
   std::string selection;
   Index samples;  // first `samples` of the selection
@@ -88,7 +97,7 @@ void run_case(const seigh::dist::Comm& comm, const Config& cfg, const Case& c) {
   seigh::data::Dataset data = seigh::data::load_dataset(c.dataset, c.selection, {});
   if (c.samples < data.size()) data = seigh::data::slice(data, 0, c.samples);
   const double load_s = now_since(t_load);
-  const seigh::nn::Model model = seigh::nn::make_mlp(c.widths, seigh::nn::Activation::tanh);
+  const seigh::nn::Model model = seigh::nn::parse_model_spec(c.model);
   const seigh::VectorF theta = seigh::nn::init_parameters<float>(model, 0);
   const Index D = model.parameter_count(), N = data.size();
 
@@ -142,11 +151,13 @@ int main(int argc, char** argv) {
     if (comm.is_root())
       std::printf("# bench_hvp: %d rank(s), CPU %s, float32, single-threaded ranks\n", comm.size(),
                   seigh::bench::cpu_model().c_str());
-    const Case small{"small", {256, 20, 20, 20, 20, 20, 10}, "fmnist16", "train:500,test:500", 1000};
-    const Case large{"large", {784, cfg.quick ? Index{1000} : Index{3000}, cfg.quick ? Index{1000} : Index{3000}, 10},
-                     "fmnist", "train:all", 256};
+    const Case small{"small", "mlp(256-20-20-20-20-20-10,tanh)", "fmnist16", "train:500,test:500", 1000};
+    const Case large{"large", cfg.quick ? "mlp(784-1000-1000-10,tanh)" : "mlp(784-3000-3000-10,tanh)", "fmnist",
+                     "train:all", 256};
+    const Case cnn{"cnn", "3c3d", "fmnist", "train:all", cfg.cnn_samples};
     if (cfg.which == "small" || cfg.which == "all") run_case(comm, cfg, small);
     if (cfg.which == "large" || cfg.which == "all") run_case(comm, cfg, large);
+    if (cfg.which == "cnn" || cfg.which == "all") run_case(comm, cfg, cnn);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_hvp: error: %s\n", e.what());
     status = 1;
