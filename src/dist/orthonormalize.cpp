@@ -109,8 +109,7 @@ constexpr Index kSolveRows = 512;
 /// kSolveRows rows. Double data is solved in place; float data is promoted
 /// to double block by block so the solve is in double without a full copy.
 template <class Scalar>
-void apply_inverse_on_right(BlockRowMatrix<Scalar>& Y, const MatrixD& R) {
-  auto& local = Y.local();
+void apply_inverse_on_right(Eigen::Ref<Matrix<Scalar>> local, const MatrixD& R) {
   const auto U = R.triangularView<Eigen::Upper>();
   MatrixD chunk;
   for (Index r0 = 0; r0 < local.rows(); r0 += kSolveRows) {
@@ -124,14 +123,6 @@ void apply_inverse_on_right(BlockRowMatrix<Scalar>& Y, const MatrixD& R) {
       local.middleRows(r0, rows) = chunk.template cast<Scalar>();
     }
   }
-}
-
-/// Product of two upper triangular matrices, with an exactly zero strictly
-/// lower part.
-MatrixD upper_product(const MatrixD& A, const MatrixD& B) {
-  MatrixD C = A.triangularView<Eigen::Upper>() * B.triangularView<Eigen::Upper>().toDenseMatrix();
-  C.triangularView<Eigen::StrictlyLower>().setZero();
-  return C;
 }
 
 /// TSQR (Demmel et al. 2012, flat tree): Y ← Q, returns R (k x k, upper,
@@ -228,32 +219,26 @@ MatrixD tsqr_in_place(const Comm& comm, BlockRowMatrix<Scalar>& Y) {
 /// Q₁). Collective; every branch is agreed on by all ranks.
 template <class Scalar>
 bool cholesky_qr2(const Comm& comm, BlockRowMatrix<Scalar>& Y, double max_condition, OrthResult& result) {
-  const Index k = Y.cols();
   // Pass 1: decided before Y is touched, so a fallback starts from the data.
-  const MatrixD G1 = gram(comm, Y);
-  if (!G1.allFinite()) fail_everywhere("orthonormalize: Y contains NaN or Inf");
-  const std::optional<MatrixD> R1 = cholesky_upper(G1);
-  const bool accept = R1 && condition_estimate_1norm(*R1) <= max_condition;
+  const std::optional<MatrixD> R1 = cholqr::first_factor(gram(comm, Y), max_condition);
   // G1 is the same on every rank, but agree anyway: a split decision would
   // leave the ranks in different collectives.
-  if (comm.any(!accept)) return false;
-  apply_inverse_on_right(Y, *R1);
+  if (comm.any(!R1.has_value())) return false;
+  apply_inverse_on_right<Scalar>(Y.local(), *R1);
   result.cholqr_passes = 1;
 
   // Pass 2 on Q₁, guarded: G2 = Q₁ᵀQ₁ measures the first pass exactly.
-  const MatrixD G2 = gram(comm, Y);
-  std::optional<MatrixD> R2;
-  if (G2.allFinite() && (G2 - MatrixD::Identity(k, k)).norm() <= kMaxFirstPassDeviation) R2 = cholesky_upper(G2);
+  const std::optional<MatrixD> R2 = cholqr::second_factor(gram(comm, Y));
   if (comm.any(!R2.has_value())) {
     // Safety net: Y_in = Q₁ R₁ = (Q R_T) R₁.
     result.method = OrthMethod::tsqr;
-    result.R = upper_product(tsqr_in_place(comm, Y), *R1);
+    result.R = cholqr::upper_product(tsqr_in_place(comm, Y), *R1);
     return true;
   }
-  apply_inverse_on_right(Y, *R2);
+  apply_inverse_on_right<Scalar>(Y.local(), *R2);
   result.cholqr_passes = 2;
   result.method = OrthMethod::cholesky_qr2;
-  result.R = upper_product(*R2, *R1);
+  result.R = cholqr::upper_product(*R2, *R1);
   return true;
 }
 
@@ -317,6 +302,42 @@ OrthResult orthonormalize(const Comm& comm, BlockRowMatrix<Scalar>& Y, const Ort
     result.R = tsqr_in_place(comm, Y);
   }
 
+  cholqr::finish(comm, result, options, k, tolerance);
+  if (options.measure_orthogonality) {
+    result.orthogonality_error = (gram(comm, Y) - MatrixD::Identity(k, k)).norm();
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+namespace cholqr {
+
+std::optional<MatrixD> first_factor(const MatrixD& G1, double max_condition) {
+  if (!G1.allFinite()) fail_everywhere("orthonormalize: Y contains NaN or Inf");
+  std::optional<MatrixD> R1 = cholesky_upper(G1);
+  if (R1 && condition_estimate_1norm(*R1) <= max_condition) return R1;
+  return std::nullopt;
+}
+
+std::optional<MatrixD> second_factor(const MatrixD& G2) {
+  const Index k = G2.rows();
+  if (G2.allFinite() && (G2 - MatrixD::Identity(k, k)).norm() <= kMaxFirstPassDeviation) return cholesky_upper(G2);
+  return std::nullopt;
+}
+
+template <class Scalar>
+void solve_right(Eigen::Ref<Matrix<Scalar>> rows, const MatrixD& R) {
+  apply_inverse_on_right<Scalar>(rows, R);
+}
+
+MatrixD upper_product(const MatrixD& A, const MatrixD& B) {
+  MatrixD C = A.triangularView<Eigen::Upper>() * B.triangularView<Eigen::Upper>().toDenseMatrix();
+  C.triangularView<Eigen::StrictlyLower>().setZero();
+  return C;
+}
+
+void finish(const Comm& comm, OrthResult& result, const OrthOptions& options, Index k, double tolerance) {
+  result.rank_tolerance = tolerance;
   // Rank and conditioning, from the replicated R.
   const VectorD diagonal = result.R.diagonal().cwiseAbs();
   const double largest = diagonal.maxCoeff();
@@ -344,13 +365,12 @@ OrthResult orthonormalize(const Comm& comm, BlockRowMatrix<Scalar>& Y, const Ort
                     "(reduce k) or the test matrix is degenerate; set OrthOptions::allow_rank_deficient to continue ",
                     "with an orthonormal Q whose extra columns span arbitrary directions");
   }
-
-  if (options.measure_orthogonality) {
-    result.orthogonality_error = (gram(comm, Y) - MatrixD::Identity(k, k)).norm();
-  }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
 }
+
+template void solve_right<float>(Eigen::Ref<Matrix<float>>, const MatrixD&);
+template void solve_right<double>(Eigen::Ref<Matrix<double>>, const MatrixD&);
+
+}  // namespace cholqr
 
 template double default_rank_tolerance<float>(Index);
 template double default_rank_tolerance<double>(Index);

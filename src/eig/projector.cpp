@@ -37,11 +37,24 @@ template <class Scalar>
 MatrixD RowProjector<Scalar>::project(const Eigen::Ref<const Matrix<Scalar>>& local) const {
   SEIGH_REQUIRE(local.rows() == partition_.local_rows())
       << "RowProjector: block has " << local.rows() << " rows, this rank owns " << partition_.local_rows();
+  MatrixD out = MatrixD::Zero(matrix_.cols, local.cols());
+  project_rows(partition_.row_offset(), local, out);
+  return out;
+}
+
+template <class Scalar>
+void RowProjector<Scalar>::project_rows(Index first_row, const Eigen::Ref<const Matrix<Scalar>>& local,
+                                        MatrixD& out) const {
   const Index d = matrix_.cols;
   const Index b = local.cols();
-  MatrixD out = MatrixD::Zero(d, b);
-  const Index rows = partition_.local_rows();
-  if (rows == 0 || b == 0) return out;
+  const Index rows = local.rows();
+  const dist::RowRange mine = partition_.local();
+  SEIGH_REQUIRE(first_row >= mine.begin && first_row + rows <= mine.end)
+      << "RowProjector: rows [" << first_row << ", " << first_row + rows << ") are not within this rank's ["
+      << mine.begin << ", " << mine.end << ")";
+  SEIGH_REQUIRE(out.rows() == d && out.cols() == b)
+      << "RowProjector: accumulator is " << out.rows() << " x " << out.cols() << ", expected " << d << " x " << b;
+  if (rows == 0 || b == 0) return;
 
   if (matrix_.kind == random::TestMatrixKind::sparse_sign) {
     // out(p, :) = scale · Σ_i sign_i(p) · local(i, :) over the rows i whose
@@ -73,7 +86,7 @@ MatrixD RowProjector<Scalar>::project(const Eigen::Ref<const Matrix<Scalar>>& lo
       const Index count = std::min(kSparseChunkRows, rows - r0);
       rows_t = local.middleRows(r0, count).transpose();
       for (Index i = 0; i < count; ++i) {
-        random::sparse_sign_row(matrix_, partition_.to_global(r0 + i), positions, signs);
+        random::sparse_sign_row(matrix_, first_row + r0 + i, positions, signs);
         const auto x = rows_t.col(i);
         for (Index t = 0; t < nnz; ++t) {
           const auto sign = static_cast<Scalar>(signs[static_cast<std::size_t>(t)]);
@@ -87,20 +100,19 @@ MatrixD RowProjector<Scalar>::project(const Eigen::Ref<const Matrix<Scalar>>& lo
         }
       }
     }
-    out.noalias() = random::sparse_sign_scale(matrix_) * total.transpose();
-    return out;
+    out.noalias() += random::sparse_sign_scale(matrix_) * total.transpose();
+    return;
   }
   if (cached()) {
-    out.noalias() = (cache_.transpose() * local).template cast<double>();
-    return out;
+    out.noalias() += (cache_.middleRows(first_row - mine.begin, rows).transpose() * local).template cast<double>();
+    return;
   }
   Matrix<Scalar> chunk;
   for (Index r0 = 0; r0 < rows; r0 += kChunkRows) {
     const Index count = std::min(kChunkRows, rows - r0);
-    chunk = random::generate<Scalar>(matrix_, partition_.row_offset() + r0, count, 0, d);
+    chunk = random::generate<Scalar>(matrix_, first_row + r0, count, 0, d);
     out.noalias() += (chunk.transpose() * local.middleRows(r0, count)).template cast<double>();
   }
-  return out;
 }
 
 template class RowProjector<float>;

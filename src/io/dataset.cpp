@@ -207,6 +207,16 @@ bool exists(const File& file, const std::string& path) {
   });
 }
 
+void remove_object(File& file, const std::string& path_in) {
+  const std::string path = absolute_path(path_in);
+  dist::collective(file.comm(), [&] {
+    detail::require_usable(file, true, "remove " + detail::in_file(file, path));
+    if (!detail::exists_local(file, path)) return;
+    check_status(H5Ldelete(file.id(), path.c_str(), H5P_DEFAULT),
+                 [&] { return "cannot remove " + detail::in_file(file, path); });
+  });
+}
+
 void create_group(File& file, const std::string& path_in) {
   const std::string path = absolute_path(path_in);
   dist::collective(file.comm(), [&] {
@@ -415,22 +425,35 @@ std::vector<Index> rows_shape(const File& file, const std::string& name_in, Inde
 TransferReport write_rows(File& file, const std::string& name_in, const RowsView& rows,
                           const dist::RowPartition& partition, Index first_row, bool one_dimensional,
                           std::optional<DType> create_as) {
+  const dist::Comm& comm = file.comm();
+  const std::string where = "dataset " + in_file(file, absolute_path(name_in));
+  const bool mine = partition.size() == comm.size() && partition.rank() == comm.rank();
+  dist::collective(comm, [&] {
+    SEIGH_REQUIRE(mine) << "cannot write " << where << ": the row partition is for rank " << partition.rank()
+                        << " of " << partition.size() << ", the file's communicator is rank " << comm.rank()
+                        << " of " << comm.size();
+    SEIGH_REQUIRE(rows.local_rows == partition.local_rows())
+        << "cannot write " << where << ": local block has " << rows.local_rows << " rows, the partition "
+        << partition.local_rows();
+  });
+  return write_span(file, name_in, rows, partition.global_rows(), partition.row_offset(), first_row, one_dimensional,
+                    create_as);
+}
+
+TransferReport write_span(File& file, const std::string& name_in, const RowsView& rows, Index D, Index row_offset,
+                          Index first_row, bool one_dimensional, std::optional<DType> create_as) {
   const std::string name = absolute_path(name_in);
   const std::string where = "dataset " + in_file(file, name);
   const dist::Comm& comm = file.comm();
-  const Index D = partition.global_rows();
   const Agreement agreed =
       agree(comm, {rows.cols, D, first_row, create_as ? static_cast<Index>(*create_as) : -1}, {rows.local_rows});
   dist::collective(comm, [&] {
     SEIGH_REQUIRE(agreed.same) << "cannot write " << where
                                << ": ranks passed different vector counts, lengths, offsets or types";
     require_usable(file, true, "write " + where);
-    SEIGH_REQUIRE(partition.size() == comm.size() && partition.rank() == comm.rank())
-        << "cannot write " << where << ": the row partition is for rank " << partition.rank() << " of "
-        << partition.size() << ", the file's communicator is rank " << comm.rank() << " of " << comm.size();
-    SEIGH_REQUIRE(rows.local_rows == partition.local_rows())
-        << "cannot write " << where << ": local block has " << rows.local_rows << " rows, the partition "
-        << partition.local_rows();
+    SEIGH_REQUIRE(row_offset >= 0 && rows.local_rows >= 0 && row_offset + rows.local_rows <= D)
+        << "cannot write " << where << ": entries [" << row_offset << ", " << row_offset + rows.local_rows
+        << ") of vectors of length " << D;
     SEIGH_REQUIRE(!one_dimensional || rows.cols == 1)
         << "cannot write " << where << " as a [D] vector: the block-row matrix has " << rows.cols << " columns";
   });
@@ -464,8 +487,8 @@ TransferReport write_rows(File& file, const std::string& name_in, const RowsView
     const std::byte dummy{};
     if (n == 0) source = &dummy;  // HDF5 rejects a null buffer even with an empty selection
     dist::collective(comm, [&] {
-      const Selection s = select_rows(dataset.get(), one_dimensional, first_row + j0, count, partition.row_offset(),
-                                      rows.local_rows, where);
+      const Selection s =
+          select_rows(dataset.get(), one_dimensional, first_row + j0, count, row_offset, rows.local_rows, where);
       check_status(H5Dwrite(dataset.get(), hdf5_memory_type(file_type), s.memory.get(), s.file.get(), dxpl.get(),
                             source),
                    [&] { return "cannot write " + where; });
@@ -477,17 +500,26 @@ TransferReport write_rows(File& file, const std::string& name_in, const RowsView
 
 TransferReport read_rows(const File& file, const std::string& name_in, const MutableRowsView& rows,
                          const dist::RowPartition& partition, Index first_row, bool one_dimensional) {
+  dist::collective(file.comm(), [&] {
+    SEIGH_REQUIRE(rows.local_rows == partition.local_rows())
+        << "cannot read dataset " << in_file(file, absolute_path(name_in)) << ": local block has " << rows.local_rows
+        << " rows, the partition " << partition.local_rows();
+  });
+  return read_span(file, name_in, rows, partition.global_rows(), partition.row_offset(), first_row, one_dimensional);
+}
+
+TransferReport read_span(const File& file, const std::string& name_in, const MutableRowsView& rows, Index D,
+                         Index row_offset, Index first_row, bool one_dimensional) {
   const std::string name = absolute_path(name_in);
   const std::string where = "dataset " + in_file(file, name);
   const dist::Comm& comm = file.comm();
-  const Index D = partition.global_rows();
   const Agreement agreed = agree(comm, {rows.cols, D, first_row}, {rows.local_rows});
   DatasetHandle dataset;
   const DType file_type = dist::collective(comm, [&] {
     SEIGH_REQUIRE(agreed.same) << "cannot read " << where << ": ranks passed different vector counts, lengths or offsets";
-    SEIGH_REQUIRE(rows.local_rows == partition.local_rows())
-        << "cannot read " << where << ": local block has " << rows.local_rows << " rows, the partition "
-        << partition.local_rows();
+    SEIGH_REQUIRE(row_offset >= 0 && rows.local_rows >= 0 && row_offset + rows.local_rows <= D)
+        << "cannot read " << where << ": entries [" << row_offset << ", " << row_offset + rows.local_rows
+        << ") of vectors of length " << D;
     SEIGH_REQUIRE(!one_dimensional || rows.cols == 1)
         << "cannot read " << where << " as a [D] vector into " << rows.cols << " columns";
     dataset = open_dataset_local(file, name);
@@ -513,8 +545,8 @@ TransferReport read_rows(const File& file, const std::string& name_in, const Mut
     std::byte dummy{};
     if (n == 0) destination = &dummy;
     dist::collective(comm, [&] {
-      const Selection s = select_rows(dataset.get(), one_dimensional, first_row + j0, count, partition.row_offset(),
-                                      rows.local_rows, where);
+      const Selection s =
+          select_rows(dataset.get(), one_dimensional, first_row + j0, count, row_offset, rows.local_rows, where);
       check_status(H5Dread(dataset.get(), hdf5_memory_type(file_type), s.memory.get(), s.file.get(), dxpl.get(),
                            destination),
                    [&] { return "cannot read " + where; });

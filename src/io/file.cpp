@@ -162,6 +162,20 @@ OutputFile::OutputFile(const dist::Comm& comm, const std::string& path)
       }()),
       uncaught_at_open_(std::uncaught_exceptions()) {}
 
+OutputFile::OutputFile(std::string path, File file)
+    : path_(std::move(path)), file_(std::move(file)), keep_partial_(true), uncaught_at_open_(std::uncaught_exceptions()) {}
+
+OutputFile OutputFile::reopen(const dist::Comm& comm, const std::string& path) {
+  return OutputFile(path, File::open(comm, path + ".partial", Mode::read_write));
+}
+
+void OutputFile::close_partial() {
+  SEIGH_REQUIRE(active_ && !committed_) << "OutputFile " << path_ << ": close_partial() after commit()";
+  file_.close();
+  keep_partial_ = true;
+  active_ = false;
+}
+
 OutputFile::OutputFile(OutputFile&& other) noexcept
     : path_(std::move(other.path_)),
       file_(std::move(other.file_)),

@@ -59,21 +59,33 @@ namespace detail {
 inline constexpr Index kPromoteChunk = 4096;
 }  // namespace detail
 
+/// G += rowsᵀ rows on the lower triangle of G (k x k), in double: the local
+/// part of gram(), exposed so that a matrix streamed in row blocks
+/// (out-of-core) accumulates its Gram the same way. Float rows are promoted
+/// kPromoteChunk rows at a time; a caller whose row blocks start at
+/// multiples of kPromoteChunk therefore adds exactly the same terms in the
+/// same order as gram() on the whole block. Local.
+template <class Scalar>
+void accumulate_gram_lower(MatrixD& G, const Eigen::Ref<const Matrix<Scalar>>& rows) {
+  if (rows.rows() == 0) return;
+  if constexpr (std::is_same_v<Scalar, double>) {
+    G.template selfadjointView<Eigen::Lower>().rankUpdate(rows.transpose());
+  } else {
+    for (Index r0 = 0; r0 < rows.rows(); r0 += detail::kPromoteChunk) {
+      const Index n = std::min(detail::kPromoteChunk, rows.rows() - r0);
+      const MatrixD chunk = rows.middleRows(r0, n).template cast<double>();
+      G.template selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
+    }
+  }
+}
+
 /// Gram matrix G = Xᵀ X (k x k), replicated on every rank; accumulated in
 /// double whatever Scalar is (float input is promoted chunk by chunk, so no
 /// full double copy exists). One allreduce. Collective.
 template <class Scalar>
 MatrixD gram(const Comm& comm, const BlockRowMatrix<Scalar>& X) {
   MatrixD G = MatrixD::Zero(X.cols(), X.cols());
-  if constexpr (std::is_same_v<Scalar, double>) {
-    if (X.local_rows() > 0) G.template selfadjointView<Eigen::Lower>().rankUpdate(X.local().transpose());
-  } else {
-    for (Index r0 = 0; r0 < X.local_rows(); r0 += detail::kPromoteChunk) {
-      const Index rows = std::min(detail::kPromoteChunk, X.local_rows() - r0);
-      const MatrixD chunk = X.local().middleRows(r0, rows).template cast<double>();
-      G.template selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
-    }
-  }
+  accumulate_gram_lower<Scalar>(G, X.local());
   G.template triangularView<Eigen::StrictlyUpper>() = G.transpose();
   comm.allreduce_sum(G);
   return G;

@@ -126,6 +126,39 @@ struct OrthResult {
   double seconds = 0.0;
 };
 
+/// The steps of CholeskyQR2 as orthonormalize() takes them, for callers
+/// that hold Y in pieces (the out-of-core SEIGH streams Y through a file in
+/// row blocks) and must take exactly the same decisions on the same data.
+/// All pure and local; the caller accumulates and allreduces the Grams and
+/// agrees on every decision (Comm::any) as orthonormalize() does.
+namespace cholqr {
+
+/// Pass 1: the upper Cholesky factor R₁ of G₁ = YᵀY if the factorisation
+/// succeeds and κ̂₁(R₁) <= max_condition (OrthOptions::cholqr2_max_condition),
+/// else empty (fall back to TSQR on Y). Throws (collective) if G₁ is not finite.
+[[nodiscard]] std::optional<MatrixD> first_factor(const MatrixD& G1, double max_condition);
+
+/// Pass 2: the Cholesky factor R₂ of G₂ = Q₁ᵀQ₁ if ‖G₂ − I‖_F <= 1/2 and
+/// the factorisation succeeds, else empty (the first pass was not
+/// trustworthy: TSQR on Q₁).
+[[nodiscard]] std::optional<MatrixD> second_factor(const MatrixD& G2);
+
+/// rows ← rows R⁻¹ (R upper triangular k x k) in double, in blocks of rows
+/// (float data promoted block by block). Rows are independent, so any
+/// split of Y into row blocks gives the same values as the whole.
+template <class Scalar>
+void solve_right(Eigen::Ref<Matrix<Scalar>> rows, const MatrixD& R);
+
+/// A · B for upper triangular A, B with an exactly zero strictly lower part.
+[[nodiscard]] MatrixD upper_product(const MatrixD& A, const MatrixD& B);
+
+/// Fill numerical_rank, min_diagonal_ratio, condition_estimate and
+/// rank_tolerance of `result` from result.R, and throw (on every rank) if Y
+/// is rank deficient and !options.allow_rank_deficient. Collective.
+void finish(const Comm& comm, OrthResult& result, const OrthOptions& options, Index k, double tolerance);
+
+}  // namespace cholqr
+
 /// The default of OrthOptions::rank_tolerance for data of type Scalar with
 /// k columns: max(10·ε(Scalar), 10·√k·ε(double)).
 template <class Scalar>

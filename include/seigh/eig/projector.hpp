@@ -36,6 +36,12 @@ class RowProjector {
   /// communication.
   [[nodiscard]] MatrixD project(const Eigen::Ref<const Matrix<Scalar>>& local) const;
 
+  /// out += T[first_row : first_row + n, :]ᵀ · rows (d x b) for a span of
+  /// n rows of this rank's range starting at global row `first_row` (the
+  /// row blocks of a matrix streamed through a file). project(local) is
+  /// project_rows(row_offset, local, out) on out = 0. Local.
+  void project_rows(Index first_row, const Eigen::Ref<const Matrix<Scalar>>& rows, MatrixD& out) const;
+
   [[nodiscard]] bool cached() const { return cache_.size() > 0; }
   [[nodiscard]] Index cols() const { return matrix_.cols; }
 

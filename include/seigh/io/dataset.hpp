@@ -112,6 +112,11 @@ std::string absolute_path(const std::string& name);
 /// group. Collective.
 bool exists(const File& file, const std::string& path);
 
+/// Unlink `path` if it exists (nothing otherwise). The space is not
+/// reclaimed inside the file; for small objects rewritten on a resume.
+/// Collective.
+void remove_object(File& file, const std::string& path);
+
 /// Create a group and any missing parents ("/a/b/c"); an existing group is
 /// accepted. Collective.
 void create_group(File& file, const std::string& path);
@@ -158,6 +163,13 @@ TransferReport write_rows(File& file, const std::string& name, const RowsView& r
                           std::optional<DType> create_as);
 TransferReport read_rows(const File& file, const std::string& name, const MutableRowsView& rows,
                          const dist::RowPartition& partition, Index first_row, bool one_dimensional);
+/// The same with an explicit span [row_offset, row_offset + rows.local_rows)
+/// of vectors of length D per rank (the spans of different ranks may be
+/// any, including empty; no partition is implied).
+TransferReport write_span(File& file, const std::string& name, const RowsView& rows, Index D, Index row_offset,
+                          Index first_row, bool one_dimensional, std::optional<DType> create_as);
+TransferReport read_span(const File& file, const std::string& name, const MutableRowsView& rows, Index D,
+                         Index row_offset, Index first_row, bool one_dimensional);
 /// Checked shape of a row dataset: [k, D] (or [D] if one_dimensional);
 /// D < 0 accepts any D. Errors name the expected shape. Collective.
 std::vector<Index> rows_shape(const File& file, const std::string& name, Index D, bool one_dimensional);
@@ -225,6 +237,30 @@ dist::BlockRowMatrix<Scalar> read_rows_at(const File& file, const std::string& n
       file, name, {X.local().data(), dtype_of<Scalar>(), X.local_rows(), X.cols()}, partition, first_row, false);
   if (report != nullptr) *report = done;
   return X;
+}
+
+/// Write a span of rows of a D x b matrix into vectors [first_row,
+/// first_row + b) of an existing [K, D] dataset: `block` (n x b,
+/// column-major, contiguous) holds entries [row_offset, row_offset + n) of
+/// each vector. Every rank passes its own span (n may be 0, spans need not
+/// follow a partition). Converts to the dataset's type. For streaming a
+/// tall matrix through a file in row blocks (out-of-core SEIGH).
+/// Collective.
+template <class Scalar>
+TransferReport write_row_span(File& file, const std::string& name, Index D, Index row_offset,
+                              const Matrix<Scalar>& block, Index first_row) {
+  return detail::write_span(file, name, {block.data(), dtype_of<Scalar>(), block.rows(), block.cols()}, D, row_offset,
+                            first_row, false, std::nullopt);
+}
+
+/// Read the span [row_offset, row_offset + block.rows()) of vectors
+/// [first_row, first_row + block.cols()) of a [K, D] dataset into `block`
+/// (sized by the caller), converting to Scalar. Collective.
+template <class Scalar>
+TransferReport read_row_span(const File& file, const std::string& name, Index D, Index row_offset,
+                             Matrix<Scalar>& block, Index first_row) {
+  return detail::read_span(file, name, {block.data(), dtype_of<Scalar>(), block.rows(), block.cols()}, D, row_offset,
+                           first_row, false);
 }
 
 // ---------------------------------------------------------------------------

@@ -113,6 +113,21 @@ class OutputFile {
   /// Create PATH.partial. Collective. Errors: "cannot create PATH.partial: ...".
   OutputFile(const dist::Comm& comm, const std::string& path);
 
+  /// Open an existing PATH.partial read-write: an output written over
+  /// several runs (the out-of-core SEIGH writes the eigenvectors first and
+  /// the rest when the solve ends; a resumed run continues it). The
+  /// returned object keeps PATH.partial if destroyed without commit().
+  /// Collective. Errors: "no such file: PATH.partial".
+  static OutputFile reopen(const dist::Comm& comm, const std::string& path);
+
+  /// Keep PATH.partial if this object is destroyed without commit() (the
+  /// partial output is a restart point). Local.
+  void keep_partial() { keep_partial_ = true; }
+
+  /// Close the file without committing and keep PATH.partial for a later
+  /// reopen(); the object is inactive afterwards. Collective.
+  void close_partial();
+
   OutputFile(OutputFile&& other) noexcept;
   OutputFile& operator=(OutputFile&&) = delete;
   OutputFile(const OutputFile&) = delete;
@@ -142,6 +157,7 @@ class OutputFile {
   void commit();
 
  private:
+  OutputFile(std::string path, File file);
   std::string path_;
   File file_;
   bool committed_ = false;
