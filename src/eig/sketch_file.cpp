@@ -70,7 +70,7 @@ SketchFile SketchFile::create(const dist::Comm& comm, const std::string& path, c
   io::write_attribute(file, "/", "y_columns_done", std::int64_t{0});
   io::write_attribute(file, "/", "z_columns_done", std::int64_t{0});
   file.flush();
-  return SketchFile(std::move(file), 0, 0);
+  return SketchFile(std::move(file), 0, 0, "measure", 0);
 }
 
 SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity) {
@@ -82,7 +82,54 @@ SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, c
                                     << "' was measured with other settings:" << mismatches;
   const Index y_done = io::read_attribute<std::int64_t>(file, "/", "y_columns_done");
   const Index z_done = io::read_attribute<std::int64_t>(file, "/", "z_columns_done");
-  return SketchFile(std::move(file), y_done, z_done);
+  std::string phase = "measure";
+  Index steps = 0;
+  if (io::has_attribute(file, "/", "phase")) {
+    phase = io::read_attribute<std::string>(file, "/", "phase");
+    steps = io::read_attribute<std::int64_t>(file, "/", "phase_steps");
+  }
+  return SketchFile(std::move(file), y_done, z_done, std::move(phase), steps);
+}
+
+void SketchFile::set_phase(const std::string& phase, Index steps) {
+  file_.flush();  // the data of the step first ...
+  io::write_attribute(file_, "/", "phase", phase);
+  io::write_attribute(file_, "/", "phase_steps", static_cast<std::int64_t>(steps));
+  file_.flush();  // ... then the marker that says it is there
+  phase_ = phase;
+  phase_steps_ = steps;
+}
+
+void SketchFile::bind_row_blocks(int ranks, Index row_block) {
+  if (io::has_attribute(file_, "/", "ooc_ranks")) {
+    const auto file_ranks = io::read_attribute<std::int64_t>(file_, "/", "ooc_ranks");
+    const auto file_block = io::read_attribute<std::int64_t>(file_, "/", "ooc_row_block");
+    SEIGH_REQUIRE(file_ranks == ranks && file_block == row_block)
+        << "--resume: '" << path() << "' is past the measurement (phase " << phase_ << ") with " << file_ranks
+        << " rank(s) and row block " << file_block << "; this run has " << ranks << " rank(s) and row block "
+        << row_block << " (resume the later stages with the same ranks and --row-block)";
+    return;
+  }
+  io::write_attribute(file_, "/", "ooc_ranks", static_cast<std::int64_t>(ranks));
+  io::write_attribute(file_, "/", "ooc_row_block", static_cast<std::int64_t>(row_block));
+  file_.flush();
+}
+
+void SketchFile::write_matrix(const std::string& name, const MatrixD& M) {
+  io::remove_object(file_, name);
+  io::write_replicated(file_, name, M, io::DType::float64);
+}
+
+MatrixD SketchFile::read_matrix(const std::string& name) const {
+  return io::read_replicated_matrix<double>(file_, name);
+}
+
+void SketchFile::ensure_rows_dataset(const std::string& name, Index vectors) {
+  if (io::exists(file_, name)) return;
+  const io::DType type = io::read_attribute<std::string>(file_, "/", "scalar") == "float32" ? io::DType::float32
+                                                                                           : io::DType::float64;
+  const Index D = io::read_attribute<std::int64_t>(file_, "/", "D");
+  io::create_dataset(file_, name, {vectors, D}, type, io::Layout::contiguous);
 }
 
 template <class Scalar>
@@ -101,10 +148,16 @@ void SketchFile::read_z(MatrixD& Z, Index count) const {
 
 template <class Scalar>
 void SketchFile::store_y(const dist::BlockRowMatrix<Scalar>& Y, Index c0, Index width) {
-  const dist::BlockRowMatrix<Scalar> columns(Y.partition(), Y.local().middleCols(c0, width));
-  io::write_rows_at(file_, "/Y", columns, c0);
-  count_columns(file_, "y_columns_done", c0 + width);
-  y_done_ = c0 + width;
+  store_y_columns<Scalar>(Y.partition(), Y.local().middleCols(c0, width), c0);
+}
+
+template <class Scalar>
+void SketchFile::store_y_columns(const dist::RowPartition& partition, const Matrix<Scalar>& block, Index c0) {
+  SEIGH_REQUIRE(block.rows() == partition.local_rows())
+      << "store_y_columns: block has " << block.rows() << " rows, the partition " << partition.local_rows();
+  io::write_row_span(file_, "/Y", partition.global_rows(), partition.row_offset(), block, c0);
+  count_columns(file_, "y_columns_done", c0 + block.cols());
+  y_done_ = c0 + block.cols();
 }
 
 void SketchFile::store_z(const MatrixD& Z, Index c0, Index width) {
@@ -120,5 +173,7 @@ template void SketchFile::read_y<float>(dist::BlockRowMatrix<float>&, Index) con
 template void SketchFile::read_y<double>(dist::BlockRowMatrix<double>&, Index) const;
 template void SketchFile::store_y<float>(const dist::BlockRowMatrix<float>&, Index, Index);
 template void SketchFile::store_y<double>(const dist::BlockRowMatrix<double>&, Index, Index);
+template void SketchFile::store_y_columns<float>(const dist::RowPartition&, const Matrix<float>&, Index);
+template void SketchFile::store_y_columns<double>(const dist::RowPartition&, const Matrix<double>&, Index);
 
 }  // namespace seigh::eig

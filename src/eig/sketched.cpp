@@ -18,4 +18,26 @@ SketchSizes resolve_sizes(const SketchOptions& options, Index dim) {
   return {o, s};
 }
 
+CoreEigenpairs solve_core_everywhere(const dist::Comm& comm, const MatrixD& PR, const MatrixD& Z, Index k,
+                                     double rcond, Ordering ordering) {
+  const Index s = Z.rows(), o = PR.cols();
+  CoreEigenpairs core{VectorD(k), MatrixD(o, k)};
+  dist::collective(comm, [&] {
+    if (comm.is_root()) {
+      const CoreSolution solution = solve_core(PR.topRows(s), Z, PR.bottomRows(s), rcond, ordering);
+      core.lambda = solution.eigenvalues.head(k);
+      core.U = solution.eigenvectors.leftCols(k);
+    }
+  });
+  comm.broadcast(core.lambda);
+  comm.broadcast(core.U);
+  return core;
+}
+
+std::string rank_note(Index rank, Index outer) {
+  if (rank >= outer) return {};
+  return "the outer sketch has numerical rank " + std::to_string(rank) + " < o = " + std::to_string(outer) +
+         " (the operator has low rank; trailing eigenpairs are noise)";
+}
+
 }  // namespace seigh::eig

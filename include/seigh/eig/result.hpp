@@ -58,6 +58,10 @@ struct EigenResult {
   std::string method;                        ///< "seigh", "exact", "lanczos"
   VectorD eigenvalues;                       ///< k, replicated
   dist::BlockRowMatrix<Scalar> eigenvectors; ///< D x k, unit columns, row-partitioned
+  /// Out-of-core SEIGH: the eigenvectors were streamed into /eigenvectors of
+  /// the result file OUT.partial (this is OUT) and `eigenvectors` is D x 0.
+  /// write_eigen_result(OUT) completes that file. Empty otherwise.
+  std::string eigenvectors_file;
   linop::OperatorCounts counts;              ///< products (HVPs) and time in the operator
   double seconds = 0;                        ///< wall time of the whole solve
   std::map<std::string, double> timings;     ///< per phase, seconds

@@ -39,15 +39,30 @@ using AttributeList = std::vector<std::pair<std::string, AttributeValue>>;
 /// committed (e.g. the samples a Hessian was computed on). Collective.
 using ExtraWriter = std::function<void(io::File&)>;
 
+/// Create the /eigenvectors dataset [k, D] float32 of a result file, to be
+/// filled by row spans (out-of-core) or written whole. Collective.
+inline void create_eigenvectors_dataset(io::File& file, Index k, Index D) {
+  io::create_dataset(file, "/eigenvectors", {k, D}, io::DType::float32, io::Layout::chunked);
+}
+
 /// Write `result` to PATH (atomically), with the caller's attributes and,
-/// if given, its extra datasets. Collective.
+/// if given, its extra datasets. If the eigenvectors were streamed into
+/// PATH.partial already (result.eigenvectors_file == PATH, out-of-core),
+/// that file is completed instead of created. Collective.
 template <class Scalar>
 void write_eigen_result(const dist::Comm& comm, const std::string& path, const EigenResult<Scalar>& result,
                         Ordering ordering, const AttributeList& extra, const ExtraWriter& extra_datasets = {}) {
-  io::OutputFile output(comm, path);
+  const bool streamed = !result.eigenvectors_file.empty();
+  SEIGH_REQUIRE(!streamed || result.eigenvectors_file == path)
+      << "the eigenvectors were streamed into '" << result.eigenvectors_file << ".partial', not '" << path
+      << ".partial'";
+  io::OutputFile output = streamed ? io::OutputFile::reopen(comm, path) : io::OutputFile(comm, path);
   io::File& file = output.file();
   io::write_replicated(file, "/eigenvalues", result.eigenvalues, io::DType::float64);
-  io::write_rows(file, "/eigenvectors", result.eigenvectors, io::DType::float32);
+  if (!streamed) {
+    create_eigenvectors_dataset(file, result.eigenvectors.cols(), result.eigenvectors.global_rows());
+    io::write_rows_at(file, "/eigenvectors", result.eigenvectors, 0);
+  }
   const auto put = [&](const std::string& name, const AttributeValue& value) {
     std::visit([&](const auto& v) { io::write_attribute(file, "/", name, v); }, value);
   };

@@ -22,6 +22,7 @@
 /// O(D·o/P + D·b + s²) plus the optional projection cache.
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +33,7 @@
 #include "seigh/dist/orthonormalize.hpp"
 #include "seigh/eig/core_solve.hpp"
 #include "seigh/eig/error_estimate.hpp"
+#include "seigh/eig/out_of_core.hpp"
 #include "seigh/eig/projector.hpp"
 #include "seigh/eig/result.hpp"
 #include "seigh/eig/sketch_file.hpp"
@@ -66,9 +68,23 @@ struct SketchOptions {
     std::string path;
     bool resume = false;
     std::string operator_id;    ///< identifies the operator in the file
-    Index stop_after_blocks = 0; ///< testing: stop (with an error) after this many new blocks
+    /// Testing: stop (with an error) after this many newly stored units —
+    /// measured blocks, and in the out-of-core mode row-block steps too.
+    Index stop_after_blocks = 0;
+    /// Testing, out-of-core: stop (with an error) once this stage ("gram",
+    /// "orth1", "orth2", "core", "vectors", "error") is complete.
+    std::string stop_after_phase;
   };
   std::optional<Checkpoint> checkpoint;
+  /// Out-of-core mode (out_of_core.hpp): Y, Q live in the checkpoint file
+  /// (required) and are streamed in row blocks; V is written straight into
+  /// /eigenvectors of RESULT.partial, completed by write_eigen_result(RESULT)
+  /// (the returned eigenvectors are D x 0, eigenvectors_file = RESULT).
+  struct OutOfCore {
+    std::string result_path;
+    Index row_block = 0;  ///< rows per block; 0: ooc::default_row_block(o)
+  };
+  std::optional<OutOfCore> out_of_core;
 };
 
 /// The effective (o, s) after defaults; throws seigh::Error for k < 1,
@@ -78,6 +94,112 @@ struct SketchSizes {
   Index inner;
 };
 SketchSizes resolve_sizes(const SketchOptions& options, Index dim);
+
+/// The core solve of step 3 on rank 0 (Z, P = PR.topRows(s), R =
+/// PR.bottomRows(s)), its leading k eigenpairs broadcast: (λ (k), U (o x k)).
+/// Shared by the in-memory and out-of-core paths. Collective.
+struct CoreEigenpairs {
+  VectorD lambda;
+  MatrixD U;
+};
+CoreEigenpairs solve_core_everywhere(const dist::Comm& comm, const MatrixD& PR, const MatrixD& Z, Index k,
+                                     double rcond, Ordering ordering);
+
+/// The note a result carries when the outer sketch is rank deficient.
+std::string rank_note(Index rank, Index outer);
+
+namespace detail {
+
+/// Steps 3-5 of the out-of-core mode, from the stage the sketch file
+/// records (out_of_core.hpp): streamed orthonormalisation and projections,
+/// the shared core solve (its (Λ, U) stored), V = QU into the result file,
+/// the streamed error estimate. Fills `result` (eigenvectors D x 0,
+/// eigenvectors_file = the result path). Collective.
+template <class Op, class Report, class AfterUnit>
+void finish_out_of_core(const dist::Comm& comm, Op& op, const SketchOptions& options, const SketchSizes& sizes,
+                        const random::RngState& rng, SketchFile& store, const MatrixD& Z,
+                        const RowProjector<typename Op::scalar_type>& phi_rows, const random::TestMatrix& psi,
+                        const Report& report, const AfterUnit& after_unit,
+                        EigenResult<typename Op::scalar_type>& result) {
+  using Scalar = typename Op::scalar_type;
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  const auto& settings = *options.out_of_core;
+  const Index o = sizes.outer, k = options.k;
+  const dist::RowPartition partition = op.partition();
+  const Index row_block = settings.row_block > 0 ? settings.row_block : ooc::default_row_block(o);
+  const ooc::RowBlocks blocks = ooc::RowBlocks::make(comm, partition, row_block);
+  const std::string stop_phase = options.checkpoint->stop_after_phase;
+  ooc::Hooks hooks;
+  hooks.after_step = after_unit;
+  hooks.after_phase = [&](const std::string& done) {
+    if (done == stop_phase) {
+      throw Error("stopped after the " + done + " stage (--stop-after-phase); continue with --resume",
+                  /*collective=*/true);
+    }
+  };
+  hooks.progress = report;
+
+  auto t0 = Clock::now();
+  const RowProjector<Scalar> psi_rows(psi, partition, options.projection_cache_bytes);
+  const ooc::Orthonormalized orth =
+      ooc::orthonormalize_and_project<Scalar>(comm, store, blocks, phi_rows, psi_rows, sizes.inner, hooks);
+  result.sketch_rank = orth.orth.numerical_rank;
+  result.note = rank_note(orth.orth.numerical_rank, o);
+  result.timings["orthonormalize_project"] = seconds_since(t0);
+
+  t0 = Clock::now();
+  CoreEigenpairs core;
+  if (store.phase() == "core") {
+    core = solve_core_everywhere(comm, orth.PR, Z, k, options.rcond, options.ordering);
+    store.write_matrix("/core_lambda", core.lambda);
+    store.write_matrix("/core_U", core.U);
+    store.set_phase("vectors", 0);
+    hooks.after_phase("core");
+  } else {
+    core.lambda = store.read_matrix("/core_lambda").col(0);
+    core.U = store.read_matrix("/core_U");
+  }
+  result.timings["core_solve"] = seconds_since(t0);
+
+  // The stages after "vectors" read V from RESULT.partial: without it they
+  // start again from V.
+  const std::string& out = settings.result_path;
+  const bool partial_exists =
+      comm.broadcast_value<int>(comm.is_root() ? std::filesystem::exists(out + ".partial") : 0) != 0;
+  if ((store.phase() == "error" || store.phase() == "done") && !partial_exists) store.set_phase("vectors", 0);
+  t0 = Clock::now();
+  if (store.phase() == "vectors") ooc::write_eigenvectors<Scalar>(comm, store, blocks, core.U, out, hooks);
+  result.timings["eigenvectors"] = seconds_since(t0);
+  result.eigenvalues = core.lambda;
+  result.eigenvectors = dist::BlockRowMatrix<Scalar>(partition, 0);
+  result.eigenvectors_file = out;
+
+  if (options.error_probes > 0) {
+    t0 = Clock::now();
+    if (store.phase() == "error") {
+      result.error = ooc::estimate_error_streamed(comm, op, store, blocks, core.lambda, options.error_probes,
+                                                  random::derive(rng, random::Stream::error_probe), options.block,
+                                                  out, hooks);
+    } else {
+      ErrorEstimate estimate;
+      estimate.probes = options.error_probes;
+      estimate.residual_frobenius2 = io::read_attribute<double>(store.file(), "/", "error_residual2") /
+                                     static_cast<double>(options.error_probes);
+      estimate.operator_frobenius2 = io::read_attribute<double>(store.file(), "/", "error_operator2") /
+                                     static_cast<double>(options.error_probes);
+      result.error = estimate;
+    }
+    result.timings["error_estimate"] = seconds_since(t0);
+  } else if (store.phase() == "error") {
+    store.set_phase("done", 0);
+  }
+  store.close();
+}
+
+}  // namespace detail
 
 /// Run SEIGH on `op` (a linop::DistributedOperator). Collective.
 /// `rng` is a user state: Ω, Ψ, Φ and the error probes use derive(rng, role).
@@ -132,21 +254,35 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
                   /*collective=*/true);
     }
   };
+  // Out-of-core: Y is never whole in memory; each block of products goes
+  // from `window` (local_rows x b) to the file.
+  const bool ooc = options.out_of_core.has_value();
+  SEIGH_REQUIRE(!ooc || store) << "out-of-core SEIGH needs a sketch file (--sketch or --out) to hold Y";
+  SEIGH_REQUIRE(ooc || store == std::nullopt || store->phase() == "measure")
+      << "sketch file '" << store->path() << "' was taken past the measurement by an out-of-core run (phase "
+      << store->phase() << "; /Y no longer holds Y): resume it with --out-of-core";
   auto t0 = Clock::now();
-  dist::BlockRowMatrix<Scalar> Y(partition, o);
+  dist::BlockRowMatrix<Scalar> Y(partition, ooc ? 0 : o);
+  Matrix<Scalar> window(ooc ? partition.local_rows() : 0, ooc ? b : 0);
   Matrix<Scalar> probes(D, b);
   const Index y_resumed = store ? std::min(store->y_columns_done(), o) : 0;
-  if (store) store->read_y(Y, y_resumed);
+  if (store && !ooc) store->read_y(Y, y_resumed);
   if (!options.recycle) {
     for (Index c0 = y_resumed; c0 < o; c0 += b) {
       const Index width = std::min(b, o - c0);
       random::generate_block<Scalar>(omega, 0, c0, probes.leftCols(width));
-      counted.apply(probes.leftCols(width), Y.local().middleCols(c0, width));
-      if (store) store->store_y(Y, c0, width);
+      if (ooc) {
+        counted.apply(probes.leftCols(width), window.leftCols(width));
+        store->store_y_columns<Scalar>(partition, window.leftCols(width), c0);
+      } else {
+        counted.apply(probes.leftCols(width), Y.local().middleCols(c0, width));
+        if (store) store->store_y(Y, c0, width);
+      }
       report("outer sketch Y = H Omega", c0 + width, o);
       after_unit();
     }
   }
+  window.resize(0, 0);
   result.timings["measure_outer"] = seconds_since(t0);
 
   // The core sketch is measured in batches of `batch` columns (a multiple
@@ -157,7 +293,8 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   // per batch; a batch's Z columns are final when stored, so the sum order
   // never depends on where a run was interrupted.
   t0 = Clock::now();
-  const Index batch = std::min(s, b * ((o + b - 1) / b));
+  // Out-of-core: one block per batch, so no D/P x o buffer exists.
+  const Index batch = ooc ? std::min(s, b) : std::min(s, b * ((o + b - 1) / b));
   Matrix<Scalar> products(partition.local_rows(), batch);
   MatrixD Z = MatrixD::Zero(s, s);
   const Index z_resumed = store ? std::min(store->z_columns_done(), s) : 0;
@@ -175,16 +312,26 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
     Z.middleCols(c0, width) = columns;
     if (options.recycle && c0 < o) {
       const Index keep = std::min(width, o - c0);
-      Y.local().middleCols(c0, keep) = products.leftCols(keep);
-      if (store) store->store_y(Y, c0, keep);
+      if (ooc) {
+        store->store_y_columns<Scalar>(partition, products.leftCols(keep), c0);
+      } else {
+        Y.local().middleCols(c0, keep) = products.leftCols(keep);
+        if (store) store->store_y(Y, c0, keep);
+      }
     }
     if (store) store->store_z(Z, c0, width);
     after_unit();
   }
   result.timings["measure_core"] = seconds_since(t0);
-  if (store) store->close();
   probes.resize(0, 0);
   products.resize(0, 0);
+  if (ooc) {
+    detail::finish_out_of_core(comm, counted, options, sizes, rng, *store, Z, phi_rows, psi, report, after_unit, result);
+    result.counts = counted.counts();
+    result.seconds = seconds_since(start);
+    return result;
+  }
+  if (store) store->close();
 
   // ---- Step 3: orthonormalise and project.
   t0 = Clock::now();
@@ -192,10 +339,7 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   orth_options.allow_rank_deficient = true;  // H may have rank < o; Q stays orthonormal
   const dist::OrthResult orth = dist::orthonormalize(comm, Y, orth_options);
   result.sketch_rank = orth.numerical_rank;
-  if (orth.numerical_rank < o) {
-    result.note = "the outer sketch has numerical rank " + std::to_string(orth.numerical_rank) + " < o = " +
-                  std::to_string(o) + " (the operator has low rank; trailing eigenpairs are noise)";
-  }
+  result.note = rank_note(orth.numerical_rank, o);
   const RowProjector<Scalar> psi_rows(psi, partition, options.projection_cache_bytes);
   MatrixD PR(2 * s, o);
   PR.topRows(s) = phi_rows.project(Y.local());
@@ -205,25 +349,14 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
 
   // ---- Step 3 (core): rank 0 solves, everyone receives (λ, U).
   t0 = Clock::now();
-  VectorD lambda(k);
-  MatrixD U(o, k);
-  std::string core_note;
-  dist::collective(comm, [&] {
-    if (comm.is_root()) {
-      const CoreSolution core = solve_core(PR.topRows(s), Z, PR.bottomRows(s), options.rcond, options.ordering);
-      lambda = core.eigenvalues.head(k);
-      U = core.eigenvectors.leftCols(k);
-    }
-  });
-  comm.broadcast(lambda);
-  comm.broadcast(U);
+  const CoreEigenpairs core = solve_core_everywhere(comm, PR, Z, k, options.rcond, options.ordering);
   result.timings["core_solve"] = seconds_since(t0);
 
   // ---- Step 4: V = Q U, formed in Q's storage: Q is not needed afterwards,
   // and a second D x k block would be the largest allocation of the run.
   t0 = Clock::now();
-  result.eigenvalues = lambda;
-  dist::multiply_in_place(Y, U);
+  result.eigenvalues = core.lambda;
+  dist::multiply_in_place(Y, core.U);
   result.eigenvectors = std::move(Y);
   result.timings["eigenvectors"] = seconds_since(t0);
   report("eigenvectors", k, k);

@@ -1,0 +1,183 @@
+#pragma once
+/// \file
+/// Out-of-core SEIGH (DESIGN.md §3 "an out-of-core mode streams Y through the
+/// HDF5 file so D·o may exceed RAM"): the stages after the measurement,
+/// each a pass over this rank's rows of a tall matrix held in the sketch
+/// file (sketch_file.hpp), one row block at a time.
+///
+/// Shapes: Y, Q₁, Q (D x o) live in the sketch file as [o, D] datasets; a
+/// row block is n ≤ row_block consecutive rows of this rank's range, held as
+/// an n x o column-major matrix (the hyperslab [0:o, r0:r0+n] of the file,
+/// no transposition). The passes mirror the in-memory steps exactly
+/// (dist/orthonormalize, RowProjector, multiply_in_place, estimate_error):
+///
+///   gram   G₁ = Σ_blocks Y_bᵀY_b (float64, one allreduce), R₁ = chol(G₁)
+///   orth1  Q₁_b = Y_b R₁⁻¹  → /Q,  G₂ = Σ Q₁_bᵀQ₁_b (from the stored values)
+///   orth2  Q_b = Q₁_b R₂⁻¹  → /Y,  P += Φ[:, b] Q_b,  R += Ψ[:, b] Q_b
+///   core   C = P⁺ Z (R⁺)ᵀ on rank 0 (unchanged), (Λ, U) broadcast
+///   vectors V_b = Q_b U (n x k) → /eigenvectors of the result file
+///   error  per probe block G: HG (products), VᵀG = Σ V_bᵀG_b, then
+///          Σ‖HG_b − V_b Λ VᵀG‖², Σ‖HG_b‖² with V_b read back from the result
+///
+/// CholeskyQR2 (Fukaya et al. 2014) is the in-memory default; its two
+/// decisions (κ̂₁(R₁) ≤ 1e6, ‖G₂ − I‖_F ≤ 1/2) are taken by the same
+/// functions (dist::cholqr). When either rejects, the in-memory path falls
+/// back to TSQR; the streamed TSQR (tsqr_stream) does the same with the
+/// Householder factors of the row blocks kept in a scratch file.
+///
+/// Memory per rank: O(row_block·o) for the block buffers, plus what the
+/// measurement needs (D·b probes, s² for Z), never D·o/P.
+///
+/// Resume: every write pass raises `phase_steps` after each block's data
+/// is flushed; the read-only passes (gram, and the re-read of completed
+/// blocks when a write pass resumes) recompute their sums from the file, so
+/// a resumed run adds the same terms in the same order as an uninterrupted
+/// one and ends bit for bit equal (same ranks and row block).
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "seigh/core/types.hpp"
+#include "seigh/dist/comm.hpp"
+#include "seigh/dist/orthonormalize.hpp"
+#include "seigh/dist/partition.hpp"
+#include "seigh/eig/projector.hpp"
+#include "seigh/eig/sketch_file.hpp"
+#include "seigh/io/file.hpp"
+#include "seigh/random/test_matrix.hpp"
+
+namespace seigh::eig::ooc {
+
+/// This rank's rows in blocks of `row_block`: step t covers rows
+/// [offset + t·row_block, min(offset + (t+1)·row_block, offset + local_rows)),
+/// possibly empty. `steps` is the maximum over ranks, so every rank makes
+/// the same number of (collective) transfers.
+struct RowBlocks {
+  Index dim = 0;
+  Index offset = 0;
+  Index local_rows = 0;
+  Index row_block = 1;
+  Index steps = 0;
+
+  /// Collective (one allreduce for `steps`).
+  static RowBlocks make(const dist::Comm& comm, const dist::RowPartition& partition, Index row_block);
+  /// Global rows of step t on this rank (empty past the end of its range).
+  [[nodiscard]] dist::RowRange step(Index t) const;
+};
+
+/// The default row block for o columns: the largest multiple of 4096 rows
+/// (dist::detail::kPromoteChunk, so float Gram sums add the same terms as
+/// the in-memory gram()) with row_block·o float64 entries ≤ 64 MiB, at
+/// least 4096.
+[[nodiscard]] Index default_row_block(Index outer);
+
+/// Bytes per rank of the largest objects of each mode (the itemised
+/// models of README "memory model"), for the automatic choice and the
+/// report. `scalar_bytes` is 4 (float32) or 8.
+struct MemoryModel {
+  double in_memory = 0;    ///< Y (D/P·o) + probes (D·b) + a batch of products (D/P·batch) + Z, P, R
+  double out_of_core = 0;  ///< probes (D·b) + products (D/P·b) + Z, P, R + block buffers (row_block·(o + k)) + Gram chunk
+};
+[[nodiscard]] MemoryModel memory_model(Index dim, int ranks, Index outer, Index inner, Index k, Index block,
+                                       Index row_block, std::size_t scalar_bytes);
+
+/// What the stages report and where a test stops them.
+struct Hooks {
+  /// Called after each stored row-block step of a write pass (the test hook
+  /// that simulates a kill there; the same on every rank).
+  std::function<void()> after_step;
+  /// Called when a stage is complete and recorded (name of the stage done).
+  std::function<void(const std::string&)> after_phase;
+  /// Progress: (what, done, total), collectively.
+  std::function<void(const std::string&, Index, Index)> progress;
+};
+
+/// Step 3 streamed: Q = orth(Y) in the file (ends in /Y), P = ΦQ and R = ΨQ
+/// (returned stacked, 2s x o, replicated), the factorisation's diagnostics
+/// (R = R₂R₁, numerical rank with the in-memory tolerance; rank deficiency
+/// allowed as in the in-memory driver). Continues from the stage the file
+/// records. Collective.
+struct Orthonormalized {
+  dist::OrthResult orth;
+  MatrixD PR;  ///< [P; R] (2s x o)
+};
+template <class Scalar>
+Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& file, const RowBlocks& blocks,
+                                           const RowProjector<Scalar>& phi, const RowProjector<Scalar>& psi,
+                                           Index inner, const Hooks& hooks);
+
+/// Step 4 streamed: V = Q U (D x k) into /eigenvectors of the result file
+/// RESULT.partial (created, or reopened when the stage resumes), rows of
+/// each block straight from the rows of Q in /Y. Collective.
+template <class Scalar>
+void write_eigenvectors(const dist::Comm& comm, SketchFile& file, const RowBlocks& blocks, const MatrixD& U,
+                        const std::string& result_path, const Hooks& hooks);
+
+/// Step 5, the streamed half for one probe block: with this rank's rows of
+/// the probes G (local_rows x w) and of their products HG, returns the
+/// allreduced (Σ_j ‖(H − VΛVᵀ)g_j‖², Σ_j ‖Hg_j‖²) over the block, V read
+/// from /eigenvectors of RESULT.partial in row blocks (two passes: VᵀG,
+/// then the residual rows). Collective.
+template <class Scalar>
+Eigen::Vector2d residual_sums(const dist::Comm& comm, const std::string& result_path, const RowBlocks& blocks,
+                              const VectorD& lambda, const Matrix<Scalar>& G_local, const Matrix<Scalar>& HG_local);
+
+}  // namespace seigh::eig::ooc
+
+#include "seigh/eig/result.hpp"
+#include "seigh/io/attributes.hpp"
+
+namespace seigh::eig::ooc {
+
+/// Step 5 streamed (TYUC 2019 §6, as estimate_error in error_estimate.hpp):
+/// n_t Gaussian probes in blocks of `block`, each block's products HG
+/// (D·b memory), then residual_sums over V in the result file. The running
+/// sums are stored with the count of probe blocks they cover (attributes
+/// error_residual2, error_operator2, error_blocks, flushed before the step
+/// counter), so the stage resumes at the next block. V is the stored float32 result (the
+/// in-memory estimate uses V in the operator's scalar: for float64
+/// operators the two differ by the float32 rounding of V). Collective.
+template <class Op>
+ErrorEstimate estimate_error_streamed(const dist::Comm& comm, Op& op, SketchFile& file, const RowBlocks& blocks,
+                                      const VectorD& lambda, Index probes, const random::RngState& rng, Index block,
+                                      const std::string& result_path, const Hooks& hooks) {
+  using Scalar = typename Op::scalar_type;
+  const random::TestMatrix gaussian{random::TestMatrixKind::gaussian, op.dim(), probes, rng, 8};
+  const Index width_max = std::min(block, probes);
+  // The sums carry their own block count: it is exact even if a kill fell
+  // between them and the step counter.
+  Eigen::Vector2d sums = Eigen::Vector2d::Zero();
+  Index done = 0;
+  if (file.phase_steps() > 0 && io::has_attribute(file.file(), "/", "error_blocks")) {
+    done = io::read_attribute<std::int64_t>(file.file(), "/", "error_blocks");
+    sums[0] = io::read_attribute<double>(file.file(), "/", "error_residual2");
+    sums[1] = io::read_attribute<double>(file.file(), "/", "error_operator2");
+  }
+  Matrix<Scalar> G(op.dim(), width_max), HG(blocks.local_rows, width_max);
+  Index t = 0;
+  for (Index c0 = 0; c0 < probes; c0 += width_max, ++t) {
+    if (t < done) continue;
+    const Index w = std::min(width_max, probes - c0);
+    random::generate_block<Scalar>(gaussian, 0, c0, G.leftCols(w));
+    op.apply(G.leftCols(w), HG.leftCols(w));
+    const Matrix<Scalar> g_local = G.leftCols(w).middleRows(blocks.offset, blocks.local_rows);
+    const Matrix<Scalar> hg_local = HG.leftCols(w);
+    sums += residual_sums<Scalar>(comm, result_path, blocks, lambda, g_local, hg_local);
+    io::write_attribute(file.file(), "/", "error_residual2", sums[0]);
+    io::write_attribute(file.file(), "/", "error_operator2", sums[1]);
+    io::write_attribute(file.file(), "/", "error_blocks", static_cast<std::int64_t>(t + 1));
+    file.set_phase("error", t + 1);
+    if (hooks.progress) hooks.progress("error estimate", c0 + w, probes);
+    if (hooks.after_step) hooks.after_step();
+  }
+  file.set_phase("done", 0);
+  if (hooks.after_phase) hooks.after_phase("error");
+  ErrorEstimate estimate;
+  estimate.probes = probes;
+  estimate.residual_frobenius2 = sums[0] / static_cast<double>(probes);
+  estimate.operator_frobenius2 = sums[1] / static_cast<double>(probes);
+  return estimate;
+}
+
+}  // namespace seigh::eig::ooc

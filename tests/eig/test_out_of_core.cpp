@@ -1,0 +1,203 @@
+// Out-of-core SEIGH (eig/out_of_core.hpp) against the in-memory path, and
+// its resume at every stage.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "eig_test_util.hpp"
+#include "mpi_test.hpp"
+#include "scratch_dir.hpp"
+#include "seigh/eig/result_file.hpp"
+#include "seigh/eig/sketched.hpp"
+#include "seigh/linop/synthetic.hpp"
+
+using seigh::Index;
+using seigh::MatrixD;
+using seigh::VectorD;
+using seigh::eig::SketchOptions;
+using seigh::linop::SyntheticOperator;
+using seigh::linop::parse_synthetic_spec;
+using seigh::random::TestMatrixKind;
+using seigh::test::world;
+
+namespace {
+const seigh::random::RngState kRng = seigh::random::make_rng_state(20250611);
+
+SketchOptions options_for(Index k, Index outer, Index inner, Index probes) {
+  SketchOptions options;
+  options.k = k;
+  options.outer = outer;
+  options.inner = inner;
+  options.error_probes = probes;
+  options.block = 7;  // deliberately not dividing o, s or the probes
+  return options;
+}
+
+/// What a finished run left in its result file, plus the error estimate.
+struct Outcome {
+  VectorD eigenvalues;
+  MatrixD eigenvectors;  // D x k, gathered
+  double residual2 = 0;
+  double operator2 = 0;
+};
+
+template <class Op>
+Outcome in_memory(const seigh::dist::Comm& comm, Op& op, const SketchOptions& options) {
+  const auto result = seigh::eig::sketched_eigh(comm, op, options, kRng);
+  Outcome out{result.eigenvalues, seigh::dist::gather_all(comm, result.eigenvectors).template cast<double>(), 0, 0};
+  if (result.error) {
+    out.residual2 = result.error->residual_frobenius2;
+    out.operator2 = result.error->operator_frobenius2;
+  }
+  return out;
+}
+
+/// One out-of-core run (new or resumed) into `name`.h5 with its sketch file
+/// `name`.sketch.h5; stops as the hooks say (throws), else completes the
+/// result file and reads it back.
+template <class Op>
+Outcome out_of_core(const seigh::dist::Comm& comm, Op& op, SketchOptions options, const std::string& name,
+                    Index row_block, bool resume = false, Index stop_blocks = 0, const std::string& stop_phase = "") {
+  const std::string out = seigh::test::scratch(name + ".h5");
+  options.checkpoint = SketchOptions::Checkpoint{out + ".sketch.h5", resume, "test operator", stop_blocks, stop_phase};
+  options.out_of_core = SketchOptions::OutOfCore{out, row_block};
+  const auto result = seigh::eig::sketched_eigh(comm, op, options, kRng);
+  REQUIRE(result.eigenvectors.cols() == 0);
+  seigh::eig::write_eigen_result(comm, out, result, options.ordering, {});
+  const auto file = seigh::eig::read_eigen_result(comm, out);
+  Outcome outcome{file.eigenvalues, seigh::dist::gather_all(comm, file.eigenvectors).cast<double>(), 0, 0};
+  if (result.error) {
+    outcome.residual2 = result.error->residual_frobenius2;
+    outcome.operator2 = result.error->operator_frobenius2;
+  }
+  return outcome;
+}
+
+/// max_j (1 − |v_j · w_j|): eigenvectors agree up to sign.
+double worst_alignment(const MatrixD& V, const MatrixD& W) {
+  double worst = 0;
+  for (Index j = 0; j < V.cols(); ++j) worst = std::max(worst, 1 - std::abs(V.col(j).dot(W.col(j))));
+  return worst;
+}
+}  // namespace
+
+TEST_CASE("out-of-core SEIGH agrees with the in-memory path", "[eig][seigh][ooc]") {
+  const auto& comm = world();
+  REQUIRE_FALSE(seigh::test::scratch_dir().empty());
+  // λ = 1 − i/16 (i < 8, gaps 1/16), then a noise tail ≤ 1e-3: distinct
+  // top eigenvalues, so eigenvectors compare column by column.
+  const auto spec = parse_synthetic_spec("lowrank,D=2001,R=8,noise=1e-3,seed=31");
+  for (auto kind : {TestMatrixKind::gaussian, TestMatrixKind::sparse_sign}) {
+    auto options = options_for(6, 12, 30, 10);
+    options.test_matrix = kind;
+    // Row blocks of 300 (several per rank, not dividing the local ranges)
+    // and of the default (one block per rank).
+    for (Index row_block : {Index{300}, Index{0}}) {
+      INFO(seigh::random::name(kind) << ", row block " << row_block);
+      {
+        // float32: both paths add the same float64 terms in different
+        // groupings (Gram and projection sums per row block, Z per batch),
+        // so Q, P, R differ by a few float32 roundings (u = 6e-8) of the
+        // stored Y and Q; the core solve is well conditioned here (o = 12
+        // well above the 8 dominant directions), so eigenvalues agree to
+        // ~1e-6 relative: 1e-5 as in the rank-count test of test_sketched.
+        // The vectors are both rounded to float32 in the file: |cos| ≥
+        // 1 − 1e-5 with gaps of 1/16. The error estimates share the probes
+        // and differ by the same roundings: 1e-4 relative.
+        SyntheticOperator<float> op(comm, spec);
+        const Outcome memory = in_memory(comm, op, options);
+        const Outcome streamed = out_of_core(comm, op, options, "agree-f-" + std::to_string(row_block) +
+                                                                   std::string(seigh::random::name(kind)), row_block);
+        const double relative = ((streamed.eigenvalues - memory.eigenvalues).array() / memory.eigenvalues.array())
+                                    .abs()
+                                    .maxCoeff();
+        const double alignment = worst_alignment(memory.eigenvectors, streamed.eigenvectors);
+        INFO("float32: max relative eigenvalue difference " << relative << ", 1 - |cos| " << alignment
+                                                            << ", residual " << memory.residual2 << " vs "
+                                                            << streamed.residual2);
+        CHECK(relative <= 1e-5);
+        CHECK(alignment <= 1e-5);
+        CHECK(std::abs(streamed.residual2 - memory.residual2) <= 1e-4 * memory.residual2);
+        CHECK(std::abs(streamed.operator2 - memory.operator2) <= 1e-4 * memory.operator2);
+      }
+      {
+        // float64: the same regrouping at u = 1.1e-16: eigenvalues to 1e-12
+        // (as the rank-count test). The file stores float32 vectors, so
+        // they agree to float32 rounding; and the streamed estimate uses
+        // those stored vectors, so its residual (~1e-6 of ‖H‖²_F here)
+        // moves by the float32 rounding of V against ‖H‖_F: 1e-5 relative
+        // to ‖H‖²_F.
+        SyntheticOperator<double> op(comm, spec);
+        const Outcome memory = in_memory(comm, op, options);
+        const Outcome streamed = out_of_core(comm, op, options, "agree-d-" + std::to_string(row_block) +
+                                                                   std::string(seigh::random::name(kind)), row_block);
+        const double difference = (streamed.eigenvalues - memory.eigenvalues).cwiseAbs().maxCoeff();
+        const double alignment = worst_alignment(memory.eigenvectors, streamed.eigenvectors);
+        INFO("float64: max eigenvalue difference " << difference << ", 1 - |cos| " << alignment << ", residual "
+                                                   << memory.residual2 << " vs " << streamed.residual2);
+        CHECK(difference <= 1e-12);
+        CHECK(alignment <= 1e-6);
+        CHECK(std::abs(streamed.residual2 - memory.residual2) <= 1e-5 * memory.operator2);
+        CHECK(std::abs(streamed.operator2 - memory.operator2) <= 1e-12 * memory.operator2);
+      }
+    }
+  }
+}
+
+TEST_CASE("out-of-core SEIGH resumes at every stage bit for bit", "[eig][seigh][ooc][resume]") {
+  const auto& comm = world();
+  SyntheticOperator<float> op(comm, parse_synthetic_spec("poly,D=2001,R=5,p=1.5,seed=33"));
+  auto options = options_for(6, 12, 30, 10);  // o = 12, s = 30, 10 probes, blocks of 7
+  const Index row_block = 512;
+  const Outcome reference = out_of_core(comm, op, options, "reference", row_block);
+  // Units counted by --stop-after-blocks: 2 Y blocks + 5 Z batches, then
+  // `steps` row blocks in each of orth1, orth2 and vectors, then 2 probe
+  // blocks of the error estimate.
+  const Index local_max = (2001 + comm.size() - 1) / comm.size();
+  const Index steps = (local_max + row_block - 1) / row_block;
+  const Index measured = 2 + 5;
+  struct Stop {
+    Index blocks;
+    std::string phase;
+    const char* where;
+  };
+  const std::vector<Stop> stops{
+      {0, "gram", "after gram"},
+      {measured + 1, "", "inside orth1"},
+      {0, "orth1", "after orth1"},
+      {measured + steps + 1, "", "inside orth2"},
+      {0, "orth2", "after orth2"},
+      {0, "core", "after the core solve"},
+      {measured + 2 * steps + 1, "", "inside vectors"},
+      {0, "vectors", "after vectors"},
+      {measured + 3 * steps + 1, "", "inside the error estimate"},
+  };
+  for (const Stop& stop : stops) {
+    INFO("stopped " << stop.where << " (steps per pass " << steps << ")");
+    const std::string name = std::string("stop-") + std::to_string(&stop - stops.data());
+    CHECK_THROWS_WITH(out_of_core(comm, op, options, name, row_block, false, stop.blocks, stop.phase),
+                      Catch::Contains("continue with --resume"));
+    const Outcome resumed = out_of_core(comm, op, options, name, row_block, true);
+    const bool same = resumed.eigenvalues == reference.eigenvalues && resumed.eigenvectors == reference.eigenvectors &&
+                      resumed.residual2 == reference.residual2 && resumed.operator2 == reference.operator2;
+    CHECK(same);
+    CHECK(comm.sum(static_cast<int>(!same)) == 0);
+  }
+  // A resumed stage after the measurement needs the same row blocks; and the
+  // in-memory path refuses a file whose /Y already holds Q.
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "rb", row_block, false, 0, "orth1"),
+                    Catch::Contains("stopped after the orth1 stage"));
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "rb", 300, true), Catch::Contains("row block 512"));
+  auto memory_options = options;
+  memory_options.checkpoint = SketchOptions::Checkpoint{seigh::test::scratch("rb.h5.sketch.h5"), true, "test operator"};
+  CHECK_THROWS_WITH(seigh::eig::sketched_eigh(comm, op, memory_options, kRng), Catch::Contains("--out-of-core"));
+}
+
+TEST_CASE("out-of-core SEIGH reports an ill-conditioned sketch it cannot factor", "[eig][seigh][ooc]") {
+  const auto& comm = world();
+  // λ = 1, 1, then 10^-(i-1): Y has κ ≈ 1e11 > 1e6, so CholeskyQR2 is
+  // rejected (in memory, TSQR takes over).
+  SyntheticOperator<double> op(comm, parse_synthetic_spec("exp,D=900,R=2,q=1,seed=35"));
+  CHECK_THROWS_WITH(out_of_core(comm, op, options_for(4, 12, 24, 0), "illcond", 128),
+                    Catch::Contains("streamed TSQR is not implemented"));
+}
