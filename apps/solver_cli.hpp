@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "cli.hpp"
@@ -15,6 +16,7 @@
 #include "seigh/core/memory.hpp"
 #include "seigh/eig/exact.hpp"
 #include "seigh/eig/lanczos.hpp"
+#include "seigh/eig/out_of_core.hpp"
 #include "seigh/eig/result_file.hpp"
 #include "seigh/eig/sketched.hpp"
 #include "seigh/io/file.hpp"
@@ -38,7 +40,11 @@ struct SolverConfig {
   bool resume = false;
   bool keep_sketch = false;
   Index stop_after_blocks = 0;
+  std::string stop_after_phase;
   double cache_mb = 0;
+  bool out_of_core = false;
+  double memory_limit_gb = 0;
+  Index row_block = 0;
   bool quiet = false;
 
   /// The measurement file: --sketch, else OUT.sketch.h5 with --out, else none.
@@ -81,7 +87,15 @@ inline void add_solver_options(po::options_description& options, SolverConfig& c
       ("resume", po::bool_switch(&c.resume), "seigh: continue the measurement in the sketch file")
       ("keep-sketch", po::bool_switch(&c.keep_sketch), "seigh: keep the sketch file after success")
       ("stop-after-blocks", po::value(&c.stop_after_blocks)->default_value(0),
-       "seigh, for testing resume: stop after this many newly measured blocks")
+       "seigh, for testing resume: stop after this many newly stored blocks (out-of-core: row blocks too)")
+      ("stop-after-phase", po::value(&c.stop_after_phase)->value_name("STAGE"),
+       "seigh --out-of-core, for testing resume: stop once gram|orth1|orth2|core|vectors|error is done")
+      ("out-of-core", po::bool_switch(&c.out_of_core),
+       "seigh: stream the D x o sketch through the sketch file (needs --out); memory O(row_block*o + D*b + s^2)")
+      ("memory-limit", po::value(&c.memory_limit_gb)->default_value(0)->value_name("GB"),
+       "seigh: go out-of-core when the in-memory model exceeds this many GB per rank (0: no limit)")
+      ("row-block", po::value(&c.row_block)->default_value(0)->value_name("N"),
+       "seigh --out-of-core: rows per streamed block (0: multiple of 4096 with N*o doubles <= 64 MiB)")
       ("cache-test-matrices", po::value(&c.cache_mb)->default_value(0)->value_name("MB"),
        "seigh: cache this rank's rows of Phi and Psi up to MB megabytes each (default 0: regenerate)")
       ("quiet", po::bool_switch(&c.quiet), "no progress lines");
@@ -94,10 +108,11 @@ inline void check_method_options(const po::variables_map& vm, const std::string&
   require_option(method == "seigh" || method == "exact" || method == "lanczos",
                  "unknown --method '" + method + "' (valid: seigh, exact, lanczos)");
   for (const char* name : {"outer", "inner", "test-matrix", "zeta", "rcond", "error-probes", "sketch",
-                           "stop-after-blocks", "cache-test-matrices"})
+                           "stop-after-blocks", "cache-test-matrices", "stop-after-phase", "memory-limit",
+                           "row-block"})
     require_option(method == "seigh" || !given(name),
                    std::string("contradictory options: --") + name + " applies to --method seigh, not " + method);
-  for (const char* name : {"recycle", "resume", "keep-sketch"})
+  for (const char* name : {"recycle", "resume", "keep-sketch", "out-of-core"})
     require_option(method == "seigh" || !vm[name].as<bool>(),
                    std::string("contradictory options: --") + name + " applies to --method seigh, not " + method);
   for (const char* name : {"lanczos-ncv", "lanczos-tol", "lanczos-max-restarts"})
@@ -123,13 +138,63 @@ inline eig::Ordering check_solver_options(const po::variables_map& vm, SolverCon
   require_option(c.sketch.k >= 1, "--k must be >= 1");
   require_option(c.sketch.block >= 1, "--block must be >= 1");
   require_option(!c.resume || !c.sketch_path().empty(), "--resume needs --sketch FILE or --out FILE");
+  require_option(c.memory_limit_gb >= 0, "--memory-limit must be >= 0");
+  require_option(c.row_block >= 0, "--row-block must be >= 0");
+  require_option(!c.out_of_core || !c.out.empty(),
+                 "--out-of-core writes the eigenvectors straight into the result file: give --out FILE.h5");
+  const std::string& stop = c.stop_after_phase;
+  require_option(stop.empty() || stop == "gram" || stop == "orth1" || stop == "orth2" || stop == "core" ||
+                     stop == "vectors" || stop == "error",
+                 "unknown --stop-after-phase '" + stop + "' (valid: gram, orth1, orth2, core, vectors, error)");
   return ordering;
 }
 
 /// Fail now, not after an hour of products, if the result cannot be
-/// written. Collective.
+/// written. An existing OUT.partial is left alone: a run could write there,
+/// and an interrupted out-of-core run resumes from it (its eigenvectors).
+/// Collective.
 inline void check_output_writable(const dist::Comm& comm, const std::string& out) {
-  if (!out.empty()) io::OutputFile probe(comm, out);
+  if (out.empty()) return;
+  const bool partial = comm.broadcast_value<int>(comm.is_root() ? std::filesystem::exists(out + ".partial") : 0) != 0;
+  if (!partial) io::OutputFile probe(comm, out);
+}
+
+/// The storage mode of a SEIGH run and why (printed, and recorded).
+struct StorageChoice {
+  bool out_of_core = false;
+  Index row_block = 0;
+  eig::ooc::MemoryModel model;
+  std::string reason;
+};
+
+/// In memory unless --out-of-core, or --memory-limit is below the in-memory
+/// model of the largest objects per rank (ooc::memory_model). Collective
+/// only in its errors (identical on every rank).
+inline StorageChoice choose_storage(const dist::Comm& comm, const SolverConfig& c, const eig::SketchSizes& sizes,
+                                    Index dim, std::size_t scalar_bytes) {
+  StorageChoice choice;
+  choice.row_block = c.row_block > 0 ? c.row_block : eig::ooc::default_row_block(sizes.outer);
+  choice.model = eig::ooc::memory_model(dim, comm.size(), sizes.outer, sizes.inner, c.sketch.k, c.sketch.block,
+                                        choice.row_block, scalar_bytes);
+  const double limit = c.memory_limit_gb * 1e9;
+  char text[256];
+  if (c.out_of_core) {
+    choice.out_of_core = true;
+    choice.reason = "--out-of-core";
+  } else if (limit > 0 && choice.model.in_memory > limit) {
+    choice.out_of_core = true;
+    std::snprintf(text, sizeof text, "the in-memory model, %.3g GB per rank, exceeds --memory-limit %.3g GB",
+                  choice.model.in_memory / 1e9, c.memory_limit_gb);
+    choice.reason = text;
+    require_option(!c.out.empty(), std::string(text) + ": out-of-core SEIGH needs --out FILE.h5");
+  } else if (limit > 0) {
+    std::snprintf(text, sizeof text, "the in-memory model, %.3g GB per rank, fits --memory-limit %.3g GB",
+                  choice.model.in_memory / 1e9, c.memory_limit_gb);
+    choice.reason = text;
+  } else {
+    choice.reason = "no --out-of-core or --memory-limit";
+  }
+  return choice;
 }
 
 /// What identifies the operator in a resumable sketch file: the
@@ -168,6 +233,7 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
                      const eig::ExtraWriter& extra = {}) {
   ProgressPrinter progress(comm, !c.quiet);
   eig::EigenResult<Scalar> result;
+  std::optional<StorageChoice> storage;
   attributes.emplace_back("precision", c.precision);
   if (c.method == "seigh") {
     eig::SketchOptions options = c.sketch;
@@ -178,6 +244,20 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
       options.checkpoint = eig::SketchOptions::Checkpoint{c.sketch_path(), c.resume, operator_id(attributes), c.stop_after_blocks};
     }
     const auto sizes = eig::resolve_sizes(options, op.dim());
+    storage = choose_storage(comm, c, sizes, op.dim(), sizeof(Scalar));
+    if (comm.is_root()) {
+      std::printf("mode: %s (%s); memory model per rank: in memory %.1f MB, out of core %.1f MB (row block %lld)\n",
+                  storage->out_of_core ? "out-of-core" : "in memory", storage->reason.c_str(),
+                  storage->model.in_memory / 1e6, storage->model.out_of_core / 1e6,
+                  static_cast<long long>(storage->row_block));
+      std::fflush(stdout);
+    }
+    require_option(storage->out_of_core || c.stop_after_phase.empty(),
+                   "--stop-after-phase applies to the out-of-core mode (--out-of-core or --memory-limit)");
+    if (storage->out_of_core) {
+      options.checkpoint->stop_after_phase = c.stop_after_phase;
+      options.out_of_core = eig::SketchOptions::OutOfCore{c.out, storage->row_block};
+    }
     result = eig::sketched_eigh(comm, op, options, random::make_rng_state(c.seed, c.stream));
     attributes.insert(attributes.end(), {{"outer", static_cast<std::int64_t>(sizes.outer)},
                                          {"inner", static_cast<std::int64_t>(sizes.inner)},
@@ -186,7 +266,9 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
                                          {"stream", static_cast<std::int64_t>(c.stream)},
                                          {"block", static_cast<std::int64_t>(options.block)},
                                          {"recycle", static_cast<std::int64_t>(options.recycle)},
-                                         {"rcond", options.rcond}});
+                                         {"rcond", options.rcond},
+                                         {"out_of_core", static_cast<std::int64_t>(storage->out_of_core)}});
+    if (storage->out_of_core) attributes.emplace_back("row_block", static_cast<std::int64_t>(storage->row_block));
   } else if (c.method == "exact") {
     eig::ExactOptions options;
     options.k = c.sketch.k;
@@ -241,7 +323,16 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
     if (!sketch.empty() && !c.keep_sketch && comm.is_root()) std::filesystem::remove(sketch);
   }
   const double peak = static_cast<double>(comm.max(peak_rss_bytes()));
-  if (comm.is_root()) std::printf("peak memory per rank (max over ranks): %.1f MB\n", peak / 1e6);
+  if (comm.is_root()) {
+    std::printf("peak memory per rank (max over ranks): %.1f MB", peak / 1e6);
+    if (storage) {
+      const std::string mode =
+          storage->out_of_core ? "out-of-core, row block " + std::to_string(storage->row_block) : "in memory";
+      std::printf("; model %.1f MB (%s, largest objects only)",
+                  (storage->out_of_core ? storage->model.out_of_core : storage->model.in_memory) / 1e6, mode.c_str());
+    }
+    std::printf("\n");
+  }
   std::fflush(stdout);
   if (!result.converged) {
     if (comm.is_root()) std::fprintf(stderr, "seigh: error: %s did not converge (%s)\n", result.method.c_str(), result.note.c_str());

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Out-of-core `seigh eig` stopped inside a streamed pass and after a stage,
+# resumed with --resume: the result file must be bit for bit the
+# uninterrupted out-of-core run's (h5diff exits 0 only when the datasets are
+# identical), and the automatic choice by --memory-limit must say why.
+#
+#   ooc_resume.sh NP WORKDIR
+set -uo pipefail
+np="$1"; work="$(realpath -m "$2")"
+seigh="${SEIGH_EXE:?}"; mpiexec="${SEIGH_MPIEXEC:-mpirun}"
+rm -rf "$work"; mkdir -p "$work"; cd "$work"
+# D = 20000 float32: o = 16 columns, row blocks of 1500 rows (several per rank).
+args=(eig --operator synthetic:poly,D=20000,R=6,p=2,seed=7 --k 8 --outer 16 --inner 40 --block 5
+      --seed 3 --error-probes 6 --precision float32 --row-block 1500 --quiet)
+run() { "$mpiexec" -np "$np" "$seigh" "${args[@]}" "$@"; }
+
+# Chosen by the memory limit (the in-memory model is ~0.5 MB per rank).
+run --memory-limit 0.0001 --out reference.h5 >reference.log 2>&1 || { cat reference.log; echo "FAIL: reference run"; exit 1; }
+grep -q "out-of-core (the in-memory model" reference.log || { cat reference.log; echo "FAIL: mode line missing"; exit 1; }
+grep -q "out-of-core, row block 1500" reference.log || { cat reference.log; echo "FAIL: memory model line missing"; exit 1; }
+[[ -f reference.h5.sketch.h5 || -f reference.h5.partial ]] && { echo "FAIL: state left after success"; exit 1; }
+
+# Stops (the unit test tests/eig/test_out_of_core.cpp stops in and after
+# every stage; each run here costs a few seconds of mpirun): 4 Y blocks + 8
+# Z batches are measured, then `steps` row blocks in each of orth1, orth2
+# and vectors.
+steps=$(( ( (20000 + np - 1) / np + 1499 ) / 1500 ))
+for stop in "--stop-after-blocks $((12 + steps + 1))" "--stop-after-phase vectors"; do
+  rm -f stopped.h5 stopped.h5.sketch.h5 stopped.h5.partial
+  # shellcheck disable=SC2086
+  run --out-of-core --out stopped.h5 $stop >stopped.log 2>&1 && { cat stopped.log; echo "FAIL: '$stop' did not stop"; exit 1; }
+  grep -q "continue with --resume" stopped.log || { cat stopped.log; echo "FAIL: '$stop': no stop message"; exit 1; }
+  run --out-of-core --out stopped.h5 --resume >resumed.log 2>&1 || { cat resumed.log; echo "FAIL: resume after '$stop'"; exit 1; }
+  for dataset in /eigenvalues /eigenvectors; do
+    h5diff reference.h5 stopped.h5 "$dataset" || { echo "FAIL: $dataset differs after '$stop' + resume"; exit 1; }
+  done
+  for attribute in residual_frobenius2 operator_frobenius2; do
+    a=$(h5dump -a "/$attribute" reference.h5 | grep -o '(0): .*'); b=$(h5dump -a "/$attribute" stopped.h5 | grep -o '(0): .*')
+    [[ -n "$a" && "$a" == "$b" ]] || { echo "FAIL: $attribute '$a' vs '$b' after '$stop'"; exit 1; }
+  done
+  echo "stopped with '$stop', resumed: identical"
+done
+echo "PASS"
