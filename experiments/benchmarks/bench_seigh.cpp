@@ -7,6 +7,7 @@
 //       [--inner 400] [--block 32] [--test-matrix gaussian|rademacher|sparse-sign]
 //       [--zeta 8] [--precision float32|float64] [--reps 3] [--error-probes 10]
 //       [--cache-bytes N] [--gemm-n 1000] [--budget 30] [--spectrum SPEC] [--no-kernels]
+//       [--out-of-core [--row-block N]] [--write DIR]
 //
 // Defaults: D = 10^6, k = 100, o = 200, s = 400, b = 32, float32, sparse
 // sign, spectrum poly,R=10,p=2 (--quick: D = 2·10^5). One configuration
@@ -40,6 +41,13 @@
 //       flops per column, plus regenerating this rank's rows of Φ or Ψ per
 //       call when not cached.
 //
+// --out-of-core runs the driver in its out-of-core mode (eig/out_of_core.hpp)
+// with the sketch file and the result file in --write DIR (default $TMPDIR
+// or /tmp), and reports the file sizes and the out-of-core memory model;
+// the kernels (which hold Y in memory) are skipped. --write DIR without
+// --out-of-core writes the in-memory result there too, so both modes are
+// timed through the result file ("write" phase).
+//
 // Nothing is asserted: this is a measuring program, not a test.
 #include <mpi.h>
 
@@ -47,6 +55,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -61,7 +70,9 @@
 #include "seigh/dist/block_row_matrix.hpp"
 #include "seigh/dist/comm.hpp"
 #include "seigh/dist/orthonormalize.hpp"
+#include "seigh/eig/out_of_core.hpp"
 #include "seigh/eig/projector.hpp"
+#include "seigh/eig/result_file.hpp"
 #include "seigh/eig/sketched.hpp"
 #include "seigh/linop/synthetic.hpp"
 #include "seigh/random/test_matrix.hpp"
@@ -86,6 +97,9 @@ struct Config {
   double budget = 30.0;  // seconds one kernel's repetitions may take before stopping early
   bool kernels = true;
   std::string spectrum = "poly,R=10,p=2";
+  bool out_of_core = false;
+  Index row_block = 0;      // 0: the library's default
+  std::string write_dir;    // result (and sketch) files; empty: none in memory, $TMPDIR in out-of-core
 };
 
 /// Every rank parses the same arguments, so every rank gets here: rank 0
@@ -99,7 +113,8 @@ struct Config {
                  "usage: bench_seigh [--quick] [--dim D] [--k K] [--outer O] [--inner S] [--block B]\n"
                  "       [--test-matrix gaussian|rademacher|sparse-sign] [--zeta Z] [--precision float32|float64]\n"
                  "       [--reps N] [--error-probes N] [--cache-bytes N] [--gemm-n N] [--budget SECONDS]\n"
-                 "       [--spectrum 'poly,R=10,p=2'] [--no-kernels]\n");
+                 "       [--spectrum 'poly,R=10,p=2'] [--no-kernels] [--out-of-core] [--row-block N]\n"
+                 "       [--write DIR]\n");
   }
   MPI_Finalize();
   std::exit(2);
@@ -140,8 +155,18 @@ Config parse(int argc, char** argv) {
     else if (a == "--budget") c.budget = static_cast<double>(count());
     else if (a == "--spectrum") c.spectrum = value();
     else if (a == "--no-kernels") c.kernels = false;
+    else if (a == "--out-of-core") c.out_of_core = true;
+    else if (a == "--row-block") c.row_block = count();
+    else if (a == "--write") c.write_dir = value();
     else if (a == "--help" || a == "-h") usage("help");
     else usage(("unknown option " + a).c_str());
+  }
+  if (c.out_of_core) {
+    c.kernels = false;  // they hold the D x o sketch in memory
+    if (c.write_dir.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      c.write_dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+    }
   }
   return c;
 }
@@ -292,9 +317,31 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     if (phase == "eigenvectors") rss_after_v = seigh::peak_rss_bytes();
   };
   const sr::RngState rng = sr::make_rng_state(3);
+  const std::string out = cfg.write_dir.empty() ? std::string() : cfg.write_dir + "/bench_seigh_" + std::to_string(P) + ".h5";
+  const std::string sketch_path = out + ".sketch.h5";
+  Index row_block = 0;
+  if (cfg.out_of_core) {
+    row_block = cfg.row_block > 0 ? cfg.row_block : seigh::eig::ooc::default_row_block(o);
+    if (root) std::filesystem::remove(sketch_path);
+    comm.barrier();
+    options.checkpoint = seigh::eig::SketchOptions::Checkpoint{sketch_path, false, "bench_seigh", 0, ""};
+    options.out_of_core = seigh::eig::SketchOptions::OutOfCore{out, row_block};
+  }
   comm.barrier();
   const auto t_solve = std::chrono::steady_clock::now();
   seigh::eig::EigenResult<Scalar> result = seigh::eig::sketched_eigh(comm, op, options, rng);
+  double sketch_bytes = 0, result_bytes = 0;
+  if (!out.empty()) {
+    const auto t_write = std::chrono::steady_clock::now();
+    seigh::eig::write_eigen_result(comm, out, result, seigh::eig::Ordering::magnitude, {});
+    result.timings["write"] = now_since(t_write);
+    if (root) {
+      result_bytes = static_cast<double>(std::filesystem::file_size(out));
+      if (cfg.out_of_core) sketch_bytes = static_cast<double>(std::filesystem::file_size(sketch_path));
+      std::filesystem::remove(out);
+      if (cfg.out_of_core) std::filesystem::remove(sketch_path);
+    }
+  }
   const double solve_seconds = comm.max(now_since(t_solve));
   const std::int64_t rss_after_v_max = comm.max(rss_after_v);
   const std::int64_t rss_final_max = comm.max(seigh::peak_rss_bytes());
@@ -308,7 +355,8 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
   // own clock: a sum of per-phase maxima could exceed its total.
   const double total_listed = [&] {
     double t = 0;
-    for (const auto& [name, seconds] : result.timings) t += seconds;
+    for (const auto& [name, seconds] : result.timings)
+      if (name != "write") t += seconds;  // the write comes after the solve's own clock
     return t;
   }();
   if (root) {
@@ -331,6 +379,27 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
                 worst);
     if (result.error) std::printf(", a-posteriori relative error %.3e", result.error->relative_error());
     std::printf(", sketch rank %lld\n", static_cast<long long>(result.sketch_rank));
+    std::printf("  mode: %s", cfg.out_of_core ? "out-of-core" : "in memory");
+    if (cfg.out_of_core) std::printf(" (row block %lld)", static_cast<long long>(row_block));
+    if (!out.empty()) std::printf("; result file %.1f MiB", mib(result_bytes));
+    if (cfg.out_of_core) std::printf(", sketch file %.1f MiB (state file at the end of the run)", mib(sketch_bytes));
+    std::printf("\n");
+    const auto model = seigh::eig::ooc::memory_model(D, P, o, s, k, b,
+                                                     cfg.out_of_core ? row_block : seigh::eig::ooc::default_row_block(o),
+                                                     sizeof(Scalar));
+    std::printf("  library memory model (largest objects, ooc::memory_model): in memory %.1f MiB, out of core "
+                "%.1f MiB\n",
+                mib(model.in_memory), mib(model.out_of_core));
+  }
+  if (cfg.out_of_core) {
+    // The itemised model below is the in-memory driver's.
+    if (root)
+      std::printf("\nSUMMARY P=%d %s %s D=%lld out-of-core: solve %.1f s (operator %.1f s); peak RSS %.0f MiB "
+                  "(start %.0f); sketch file %.0f MiB\n",
+                  P, std::string(sr::name(cfg.kind)).c_str(), precision, static_cast<long long>(D), solve_seconds,
+                  operator_seconds, mib(static_cast<double>(rss_final_max)), mib(static_cast<double>(baseline_max)),
+                  mib(sketch_bytes));
+    return;
   }
 
   // ---------------------------------------------------------------- memory model
