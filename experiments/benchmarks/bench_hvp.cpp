@@ -12,8 +12,9 @@
 //          samples (D = 11,388,010); --quick uses 784-1000-1000-10.
 //   cnn    the 3c3d preset (DeepOBS cifar10_3c3d on 1x28x28, D = 892,010)
 //          on the first N fmnist 28x28 training samples (--cnn-samples,
-//          default 128; the R-pass workspace is ≈ 0.5 MB per sample and
-//          direction in float32, so N = 128 at b = 32 needs ≈ 2–3 GB per rank).
+//          default 128; the R-pass workspace is 754 KB per sample and
+//          direction in float32 (nn::pass_footprint), so N = 128 at b = 32
+//          needs ≈ 3.1 GB per rank).
 // Parameters: PyTorch-style initialisation, seed 0; float32 throughout;
 // probe blocks of b Gaussian-like columns.
 //

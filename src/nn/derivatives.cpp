@@ -1,5 +1,6 @@
 #include "seigh/nn/derivatives.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -56,6 +57,34 @@ void run_forward(const Model& model, const Vector<S>& theta, std::vector<Matrix<
     layer.passes<S>().forward(theta.segment(model.parameter_offset(i), layer.parameter_count()), outputs[i],
                               outputs[i + 1], caches[i]);
   }
+}
+
+/// Forward pass of X (a copy, like run_forward's outputs[0]) that keeps only
+/// the current layer's input, output and cache; calls
+/// observe(i, in, out, cache) after layer i. Returns the logits. The same
+/// layer calls on the same values as run_forward, so the same logits.
+template <class S, class Observe>
+Matrix<S> run_forward_streaming(const Model& model, const Vector<S>& theta, const Eigen::Ref<const Matrix<S>>& X,
+                                Observe&& observe) {
+  Matrix<S> current = X;
+  Matrix<S> next;
+  for (std::size_t i = 0; i < model.layer_count(); ++i) {
+    const Layer& layer = model.layer(i);
+    LayerCache<S> cache;  // dropped after the layer: nothing later needs it
+    next.resize(layer.out_shape().size(), current.cols());
+    layer.passes<S>().forward(theta.segment(model.parameter_offset(i), layer.parameter_count()), current, next,
+                              cache);
+    observe(i, current, next, cache);
+    std::swap(current, next);
+  }
+  return current;
+}
+
+template <class S>
+std::size_t cache_bytes(const LayerCache<S>& cache) {
+  std::size_t bytes = cache.indices.size() * sizeof(Index);
+  for (const auto& m : cache.matrices) bytes += static_cast<std::size_t>(m.size()) * sizeof(S);
+  return bytes;
 }
 
 /// Names the first layer whose output has a non-finite entry (for messages).
@@ -142,9 +171,32 @@ struct LinearizationAccess {
     const std::size_t first = model.first_parameter_layer();
     if (first == layers) return;  // no parameters: D = 0
     const Index n = lin.batch_size();
+    const Index nb = n * b;
     HvpWorkspace<S> local;
     HvpWorkspace<S>& ws = workspace != nullptr ? *workspace : local;
-    ws.r.resize(layers + 1);
+
+    // Buffers: slot i (first <= i < L) holds R{output of layer i}; slots L
+    // and L+1 the R{δ} pair, sized for the largest δ of the backward R-pass.
+    // Each only grows, so repeated products (any b, N or model) reuse the
+    // memory they touched before.
+    const std::size_t delta_slot = layers;
+    if (ws.buffers_.size() < layers + 2) ws.buffers_.resize(layers + 2);
+    const auto reserve = [&](std::size_t slot, Index rows) {
+      Vector<S>& buffer = ws.buffers_[slot];
+      if (buffer.size() < rows * nb) buffer.resize(rows * nb);
+    };
+    Index delta_rows = model.output_size();
+    for (std::size_t i = first; i < layers; ++i) {
+      reserve(i, model.layer(i).out_shape().size());
+      if (i > first) delta_rows = std::max(delta_rows, model.layer(i).in_shape().size());
+    }
+    reserve(delta_slot, delta_rows);
+    reserve(delta_slot + 1, delta_rows);
+    const auto view = [&](std::size_t slot, Index rows) {
+      return Eigen::Map<Matrix<S>>(ws.buffers_[slot].data(), rows, nb);
+    };
+    // R{output of layer i}, the R{input} of layer i + 1.
+    const auto r_out = [&](std::size_t i) { return view(i, model.layer(i).out_shape().size()); };
     Matrix<S> none;
 
     // Forward R-pass. Outputs of layers below `first` do not depend on θ:
@@ -153,24 +205,36 @@ struct LinearizationAccess {
       const Layer& layer = model.layer(i);
       const Index off = model.parameter_offset(i);
       const Index cnt = layer.parameter_count();
-      ws.r[i + 1].resize(layer.out_shape().size(), n * b);
-      layer.passes<S>().r_forward(lin.theta_.segment(off, cnt), V.middleRows(off, cnt), lin.outputs_[i], lin.caches_[i],
-                                  i > first ? ws.r[i] : none, ws.r[i + 1]);
+      if (i > first) {
+        layer.passes<S>().r_forward(lin.theta_.segment(off, cnt), V.middleRows(off, cnt), lin.outputs_[i],
+                                    lin.caches_[i], r_out(i - 1), r_out(i));
+      } else {
+        layer.passes<S>().r_forward(lin.theta_.segment(off, cnt), V.middleRows(off, cnt), lin.outputs_[i],
+                                    lin.caches_[i], none, r_out(i));
+      }
     }
 
     // R{δ} of the logits, then the backward R-pass.
-    ws.r_delta_a.resize(model.output_size(), n * b);
-    loss_r_op<S>(lin.loss_kind_, lin.loss_cache_, lin.weight_, ws.r[layers], ws.r_delta_a);
+    std::size_t delta_out = delta_slot;
+    std::size_t delta_in = delta_slot + 1;
+    loss_r_op<S>(lin.loss_kind_, lin.loss_cache_, lin.weight_, r_out(layers - 1),
+                 view(delta_out, model.output_size()));
     for (std::size_t i = layers; i-- > first;) {
       const Layer& layer = model.layer(i);
       const Index off = model.parameter_offset(i);
       const Index cnt = layer.parameter_count();
       const bool need_in = i > first;
-      if (need_in) ws.r_delta_b.resize(layer.in_shape().size(), n * b);
-      layer.passes<S>().r_backward(lin.theta_.segment(off, cnt), V.middleRows(off, cnt), lin.outputs_[i],
-                                   lin.deltas_[i + 1], lin.caches_[i], i > first ? ws.r[i] : none, ws.r_delta_a,
-                                   need_in ? ws.r_delta_b : none, HV.middleRows(off, cnt), curvature);
-      if (need_in) std::swap(ws.r_delta_a, ws.r_delta_b);
+      const auto r_delta_out = view(delta_out, layer.out_shape().size());
+      if (need_in) {
+        layer.passes<S>().r_backward(lin.theta_.segment(off, cnt), V.middleRows(off, cnt), lin.outputs_[i],
+                                     lin.deltas_[i + 1], lin.caches_[i], r_out(i - 1), r_delta_out,
+                                     view(delta_in, layer.in_shape().size()), HV.middleRows(off, cnt), curvature);
+        std::swap(delta_out, delta_in);
+      } else {
+        layer.passes<S>().r_backward(lin.theta_.segment(off, cnt), V.middleRows(off, cnt), lin.outputs_[i],
+                                     lin.deltas_[i + 1], lin.caches_[i], none, r_delta_out, none,
+                                     HV.middleRows(off, cnt), curvature);
+      }
     }
     if (!HV.allFinite()) {
       SEIGH_FAIL() << "the " << (curvature == Curvature::hessian ? "Hessian" : "Gauss-Newton")
@@ -188,12 +252,39 @@ struct LinearizationAccess {
     SEIGH_REQUIRE(X.rows() == model.input_size())
         << "the batch has " << X.rows() << " features per sample but model " << model.spec() << " takes "
         << model.input_size();
-    std::vector<Matrix<S>> outputs(1);
-    outputs[0] = X;
-    std::vector<LayerCache<S>> caches;
     const Vector<S> th = theta;
-    run_forward<S>(model, th, outputs, caches);
-    return std::move(outputs.back());
+    return run_forward_streaming<S>(model, th, X, [](std::size_t, const auto&, const auto&, const auto&) {});
+  }
+
+  template <class S>
+  static PassFootprint footprint(const Model& model) {
+    PassFootprint f;
+    const Vector<S> theta = Vector<S>::Zero(model.parameter_count());
+    const Matrix<S> X = Matrix<S>::Zero(model.input_size(), 1);
+    run_forward_streaming<S>(model, theta, X,
+                             [&](std::size_t, const Matrix<S>& in, const Matrix<S>& out, const LayerCache<S>& cache) {
+                               const std::size_t bytes = static_cast<std::size_t>(in.size() + 2 * out.size()) *
+                                                             sizeof(S) +
+                                                         cache_bytes(cache);
+                               f.forward_peak = std::max(f.forward_peak, static_cast<Index>(bytes));
+                             });
+    const std::vector<std::int32_t> y{0};
+    const Linearization<S> lin = linearize<S>(model, theta, X, y, Loss::cross_entropy, std::nullopt);
+    std::size_t bytes = static_cast<std::size_t>(lin.loss_cache_.size()) * sizeof(S);
+    for (const auto& m : lin.outputs_) bytes += static_cast<std::size_t>(m.size()) * sizeof(S);
+    for (const auto& m : lin.deltas_) bytes += static_cast<std::size_t>(m.size()) * sizeof(S);
+    for (const auto& c : lin.caches_) bytes += cache_bytes(c);
+    f.linearization = static_cast<Index>(bytes);
+    const std::size_t layers = model.layer_count();
+    const std::size_t first = model.first_parameter_layer();
+    Index rows = 0;
+    Index delta_rows = model.output_size();
+    for (std::size_t i = first; i < layers; ++i) {
+      rows += model.layer(i).out_shape().size();
+      if (i > first) delta_rows = std::max(delta_rows, model.layer(i).in_shape().size());
+    }
+    f.r_pass = first == layers ? 0 : static_cast<Index>((rows + 2 * delta_rows) * static_cast<Index>(sizeof(S)));
+    return f;
   }
 
   template <class S>
@@ -269,8 +360,15 @@ double evaluate_loss(const Model& model, const Eigen::Ref<const VectorD>& theta,
   return detail::LinearizationAccess::evaluate_loss<double>(model, theta, X, y, loss, weight);
 }
 
+template <class Scalar>
+PassFootprint pass_footprint(const Model& model) {
+  return detail::LinearizationAccess::footprint<Scalar>(model);
+}
+
 template class Linearization<float>;
 template class Linearization<double>;
+template PassFootprint pass_footprint<float>(const Model&);
+template PassFootprint pass_footprint<double>(const Model&);
 template void hvp<float>(const Linearization<float>&, const Eigen::Ref<const MatrixF>&, Eigen::Ref<MatrixF>, Curvature,
                          HvpWorkspace<float>*);
 template void hvp<double>(const Linearization<double>&, const Eigen::Ref<const MatrixD>&, Eigen::Ref<MatrixD>,

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <Eigen/Eigenvalues>
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -177,6 +178,85 @@ TEST_CASE("A CNN block of b directions equals b single products", "[nn][cnn][hvp
       CHECK(again == block);
       CHECK(third == block);
     }
+  }
+}
+
+TEST_CASE("One workspace reused across b, N and models gives products bit-identical to fresh ones",
+          "[nn][cnn][hvp]") {
+  // The workspace's buffers keep their largest capacity (never shrunk) and
+  // the R{δ} pair is sized for the largest layer: whatever a previous call
+  // left in them, every product must equal the one computed with fresh
+  // memory exactly (same arithmetic, same alignment). Layer sizes vary from
+  // 4 to 12,800 rows here; b and N go up and down.
+  const char* const big = "cnn(4x40x40,conv(8,3,1,1),tanh,conv(8,3,1,1),relu,maxpool(4,4,0),flatten,linear(3))";
+  nn::HvpWorkspace<double> ws;
+  nn::HvpWorkspace<float> ws_f;
+  Index largest = 0;
+  for (const char* spec : {big, kSpecA, "mlp(5-4-3-3,tanh)", kSpecC, kSpecB, big}) {
+    for (Index n : {Index{8}, Index{3}}) {
+      const Net net = make_net(spec, n, 71);
+      const Index d = net.model.parameter_count();
+      const auto lin = nn::linearize(net.model, net.theta, net.batch.X, net.batch.y, nn::Loss::cross_entropy);
+      const auto lin_f = nn::linearize(net.model, seigh::VectorF(net.theta.cast<float>()),
+                                       seigh::MatrixF(net.batch.X.cast<float>()), net.batch.y,
+                                       nn::Loss::cross_entropy);
+      for (Index b : {Index{5}, Index{1}, Index{7}, Index{2}}) {
+        INFO(spec << " N=" << n << " b=" << b);
+        const MatrixD v = seigh::test::random_matrix(d, b, 72 + static_cast<std::uint64_t>(b));
+        for (nn::Curvature c : {nn::Curvature::hessian, nn::Curvature::ggn}) {
+          MatrixD fresh(d, b), reused(d, b);
+          nn::hvp(lin, v, fresh, c);
+          nn::hvp(lin, v, reused, c, &ws);
+          CHECK(reused == fresh);
+        }
+        const seigh::MatrixF vf = v.cast<float>();
+        seigh::MatrixF fresh_f(d, b), reused_f(d, b);
+        nn::hvp(lin_f, vf, fresh_f);
+        nn::hvp(lin_f, vf, reused_f, nn::Curvature::hessian, &ws_f);
+        CHECK(reused_f == fresh_f);
+        // Capacity: at least this call's need (pass_footprint), and it never shrinks.
+        const Index need = n * b * nn::pass_footprint<double>(net.model).r_pass / Index{sizeof(double)};
+        CHECK(ws.capacity() >= need);
+        CHECK(ws.capacity() >= largest);
+        largest = ws.capacity();
+      }
+    }
+  }
+}
+
+TEST_CASE("pass_footprint: the workspace of one call is exactly r_pass per sample and direction", "[nn][cnn]") {
+  // A fresh workspace grows to exactly the buffers one call needs: the
+  // R-outputs of the layers from the first parameterised one on, and two
+  // R{δ} buffers of the largest δ. kSpecC starts with a parameterless pool.
+  for (const char* spec : {kSpecA, kSpecB, kSpecC, "mlp(5-4-3-3,tanh)"}) {
+    const Net net = make_net(spec, 6, 81);
+    const nn::PassFootprint f = nn::pass_footprint<double>(net.model);
+    const auto lin = nn::linearize(net.model, net.theta, net.batch.X, net.batch.y, nn::Loss::cross_entropy);
+    const Index d = net.model.parameter_count(), b = 3;
+    nn::HvpWorkspace<double> ws;
+    MatrixD hv(d, b);
+    nn::hvp(lin, seigh::test::random_matrix(d, b, 82), hv, nn::Curvature::hessian, &ws);
+    INFO(spec << ": capacity " << ws.capacity() << " scalars, r_pass " << f.r_pass << " bytes");
+    CHECK(ws.capacity() * Index{sizeof(double)} == 6 * b * f.r_pass);
+    // The forward peak is one layer's input, output (twice) and cache: no
+    // more than the linearisation's total, and at least the largest layer
+    // output plus its input.
+    Index widest = 0;
+    for (std::size_t i = 0; i < net.model.layer_count(); ++i)
+      widest = std::max(widest, net.model.layer(i).in_shape().size() + 2 * net.model.layer(i).out_shape().size());
+    CHECK(f.forward_peak >= widest * Index{sizeof(double)});
+    CHECK(f.forward_peak <= f.linearization + widest * Index{sizeof(double)});
+    CHECK(nn::pass_footprint<float>(net.model).r_pass * 2 == f.r_pass);
+  }
+  // mlp(5-4-3-3,tanh) by hand: R-outputs 4+4+3+3+3 = 17 rows, R{δ} max(3, 4, 3, 4, 3) = 4 rows → (17 + 8) · 8 B.
+  CHECK(nn::pass_footprint<double>(nn::parse_model_spec("mlp(5-4-3-3,tanh)")).r_pass == 25 * 8);
+}
+
+TEST_CASE("forward_logits (cache-free) equals linearize's logits bit for bit", "[nn][cnn]") {
+  for (const char* spec : {kSpecA, kSpecB, kSpecC}) {
+    const Net net = make_net(spec, 7, 91);
+    const auto lin = nn::linearize(net.model, net.theta, net.batch.X, net.batch.y, nn::Loss::cross_entropy);
+    CHECK(nn::forward_logits(net.model, net.theta, net.batch.X) == lin.logits());
   }
 }
 

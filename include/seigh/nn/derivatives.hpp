@@ -106,21 +106,38 @@ class Linearization {
                                               const Eigen::Ref<const MatrixD>& X, std::span<const std::int32_t> y,
                                               Loss loss, std::optional<double> weight = std::nullopt);
 
-/// Reusable memory for hvp() (the R-activations of every layer and two
-/// R{δ} buffers, ≈ (Σ_l out_size_l + 2 max_l size_l) · N · b scalars).
-/// Optional: hvp() allocates its own when none is given. Passing one to
-/// repeated calls only saves the allocations and the page faults of fresh
-/// memory; its contents carry no meaning between calls. Do pass one when
-/// products are repeated: on the project's VM (first touch ≈ 0.3 GB/s) a
-/// block product of mlp(256-20-20-20-20-20-10) on 1000 samples at b = 32
-/// took 0.28 s without and 0.065 s with a reused workspace (without glibc
-/// huge pages; with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as
-/// cmake/mpi-env.sh sets, the gap mostly closes).
+/// Reusable memory for hvp(): the R-activations of every layer and two
+/// R{δ} buffers, ≈ (Σ_l out_size_l + 2 max_l size_l) · N · b scalars
+/// (pass_footprint().r_pass bytes per sample and direction).
+///
+/// Optional: hvp() uses a temporary one when none is given. Passing one to
+/// repeated calls saves the allocations and the page faults of fresh memory;
+/// its contents carry no meaning between calls. Every buffer keeps the
+/// largest capacity any call needed and is never shrunk, so products with a
+/// different b, N or model reuse it (only a larger need grows it, once), and
+/// the R{δ} buffers, whose row count changes from layer to layer (up to
+/// 64·24·24 rows × N·b for 3c3d), are sized once per call for the largest
+/// layer instead of reallocated at every layer. On the project's VM (first
+/// touch ≈ 0.3 GB/s) a block product of mlp(256-20-20-20-20-20-10) on 1000
+/// samples at b = 32 took 0.28 s without and 0.065 s with a reused
+/// workspace; experiments/benchmarks/HVP.md has the 3c3d figures.
+/// Not thread-safe: one workspace per concurrent caller.
 template <class Scalar>
-struct HvpWorkspace {
-  std::vector<Matrix<Scalar>> r;  ///< [l+1] = R{output of layer l} (size x N·b)
-  Matrix<Scalar> r_delta_a;       ///< R{δ} ping-pong buffers
-  Matrix<Scalar> r_delta_b;
+class HvpWorkspace {
+ public:
+  /// Scalars currently held (the sum of every buffer's capacity).
+  [[nodiscard]] Index capacity() const {
+    Index total = 0;
+    for (const auto& buffer : buffers_) total += buffer.size();
+    return total;
+  }
+
+ private:
+  friend struct detail::LinearizationAccess;
+  // [0, L): R{output of layer l}; [L], [L+1]: the R{δ} ping-pong pair.
+  // Eigen-allocated, so every buffer starts at Eigen's alignment, as the
+  // Matrix buffers of earlier versions did (same vectorised arithmetic).
+  std::vector<Vector<Scalar>> buffers_;
 };
 
 /// HV (D x b) = M · V (D x b) with M = ∇²L (Curvature::hessian, exact) or
@@ -141,7 +158,9 @@ double loss_and_gradient(const Model& model, const Eigen::Ref<const VectorD>& th
                          std::span<const std::int32_t> y, Loss loss, std::optional<double> weight,
                          Eigen::Ref<VectorD> grad);
 
-/// Logits F (classes x N) of X at θ (forward pass only).
+/// Logits F (classes x N) of X at θ (forward pass only). Keeps only the
+/// current layer's input, output and cache alive (pass_footprint().forward_peak
+/// bytes per sample), not every layer's like linearize().
 [[nodiscard]] MatrixF forward_logits(const Model& model, const Eigen::Ref<const VectorF>& theta,
                                      const Eigen::Ref<const MatrixF>& X);
 [[nodiscard]] MatrixD forward_logits(const Model& model, const Eigen::Ref<const VectorD>& theta,
@@ -155,11 +174,38 @@ double loss_and_gradient(const Model& model, const Eigen::Ref<const VectorD>& th
                                    const Eigen::Ref<const MatrixD>& X, std::span<const std::int32_t> y, Loss loss,
                                    std::optional<double> weight = std::nullopt);
 
+/// Memory of the passes of `model` per sample, in bytes, in precision
+/// Scalar. Everything the passes keep (outputs, layer caches such as a
+/// convolution's im2col matrix or a max pool's argmax indices, δ's,
+/// R-activations) is proportional to the samples N, so the figures are
+/// measured once, by forward_logits() and linearize() on one zero sample at
+/// θ = 0, and scale exactly with N (and with b for r_pass). Not counted: θ,
+/// ∇L, the D x b blocks, and the temporaries a layer makes inside one pass
+/// (a convolution's GEMM result before its layout move, bounded by its
+/// output, which forward_peak therefore counts twice; the R-passes'
+/// per-direction-group buffers).
+struct PassFootprint {
+  /// forward_logits(): max over layers l of in_l + 2·out_l + cache_l (it
+  /// keeps only the current layer's input, output and cache).
+  Index forward_peak = 0;
+  /// linearize(): every layer's output (and the input X), the caches, the
+  /// δ's and the loss's cache.
+  Index linearization = 0;
+  /// hvp() workspace per sample *and direction*: the R-outputs of the layers
+  /// from the first parameterised one on, plus two R{δ} buffers of the
+  /// largest size the backward R-pass needs.
+  Index r_pass = 0;
+};
+template <class Scalar>
+[[nodiscard]] PassFootprint pass_footprint(const Model& model);
+
 extern template class Linearization<float>;
 extern template class Linearization<double>;
 extern template void hvp<float>(const Linearization<float>&, const Eigen::Ref<const MatrixF>&, Eigen::Ref<MatrixF>,
                                 Curvature, HvpWorkspace<float>*);
 extern template void hvp<double>(const Linearization<double>&, const Eigen::Ref<const MatrixD>&, Eigen::Ref<MatrixD>,
                                  Curvature, HvpWorkspace<double>*);
+extern template PassFootprint pass_footprint<float>(const Model&);
+extern template PassFootprint pass_footprint<double>(const Model&);
 
 }  // namespace seigh::nn
