@@ -149,6 +149,22 @@ int solve_checkpoint(const dist::Comm& comm, const HessianConfig& c, eig::Orderi
         << model.parameter_count() << " parameters";
   });
   const Vector<Scalar> theta = checkpoint.params.template cast<Scalar>();
+  if (comm.is_root()) {
+    // Before the (possibly long, possibly memory-exhausting) linearisation:
+    // the largest shard's operator memory, and the lever.
+    const Index largest_shard = (samples.size() + comm.size() - 1) / comm.size();
+    const Index block = c.solver.sketch.block;
+    const nn::HessianOperatorMemory m = nn::estimate_memory<Scalar>(model, largest_shard, block);
+    std::printf("seigh hessian: operator memory per rank ~ %.2f GB (linearisation of %lld samples %.2f GB, R-pass "
+                "workspace at --block %lld %.2f GB, product block %.2f GB; the solver's own D x k blocks come on "
+                "top)%s\n",
+                m.total() / 1e9, static_cast<long long>(largest_shard), m.linearization / 1e9,
+                static_cast<long long>(block), m.workspace / 1e9, m.product / 1e9,
+                m.workspace + m.product > 2e9 ? "; the workspace and product block scale with --block: lower it "
+                                                "(or use more ranks) if that does not fit"
+                                              : "");
+    std::fflush(stdout);
+  }
   auto op = nn::make_hessian_operator<Scalar>(comm, model, theta, samples, loss, curvature);
 
   const std::string absolute = fs::absolute(path).string();

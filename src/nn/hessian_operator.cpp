@@ -89,8 +89,22 @@ HessianOperator<Scalar> make_hessian_operator(const dist::Comm& comm, const Mode
   }
 }
 
+template <class Scalar>
+HessianOperatorMemory estimate_memory(const Model& model, Index local_samples, Index block) {
+  const PassFootprint f = pass_footprint<Scalar>(model);
+  const double n = static_cast<double>(local_samples);
+  const double d = static_cast<double>(model.parameter_count()) * sizeof(Scalar);
+  HessianOperatorMemory m;
+  m.linearization = 3 * d + n * static_cast<double>(f.linearization);
+  m.workspace = n * static_cast<double>(block) * static_cast<double>(f.r_pass);
+  m.product = d * static_cast<double>(block);
+  return m;
+}
+
 template class HessianOperator<float>;
 template class HessianOperator<double>;
+template HessianOperatorMemory estimate_memory<float>(const Model&, Index, Index);
+template HessianOperatorMemory estimate_memory<double>(const Model&, Index, Index);
 template HessianOperator<float> make_hessian_operator<float>(const dist::Comm&, const Model&,
                                                              const Eigen::Ref<const VectorF>&, const data::Dataset&,
                                                              Loss, Curvature);

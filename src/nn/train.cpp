@@ -35,6 +35,35 @@ std::string checkpoint_path(const std::string& out_dir, Index step, Index total_
 std::string metrics_path(const std::string& out_dir) { return (fs::path(out_dir) / "metrics.h5").string(); }
 std::string run_ini_path(const std::string& out_dir) { return (fs::path(out_dir) / "run.ini").string(); }
 
+Index evaluation_block(Index bytes_per_sample, Index budget_bytes) {
+  SEIGH_REQUIRE(bytes_per_sample > 0 && budget_bytes > 0)
+      << "evaluation_block: bytes per sample " << bytes_per_sample << " and budget " << budget_bytes
+      << " must be positive";
+  return std::clamp<Index>(budget_bytes / bytes_per_sample, 1, kEvaluationMaxBlock);
+}
+
+EvalSums evaluate_samples(const Model& model, const Eigen::Ref<const VectorF>& theta, const Eigen::Ref<const MatrixF>& X,
+                          std::span<const std::int32_t> y, Loss loss, double weight, Index block) {
+  SEIGH_REQUIRE(block >= 1) << "evaluation block must be >= 1, got " << block;
+  SEIGH_REQUIRE(static_cast<Index>(y.size()) == X.cols())
+      << "evaluation: " << X.cols() << " samples but " << y.size() << " labels";
+  EvalSums sums;
+  const Index n = X.cols();
+  const float w = static_cast<float>(weight);
+  for (Index j0 = 0; j0 < n; j0 += block) {
+    const Index m = std::min(block, n - j0);
+    const MatrixF logits = forward_logits(model, theta, X.middleCols(j0, m));
+    const std::span<const std::int32_t> yb = y.subspan(static_cast<std::size_t>(j0), static_cast<std::size_t>(m));
+    sums.loss += loss_value<float>(loss, logits, yb, w);
+    for (Index j = 0; j < m; ++j) {
+      Index best = 0;
+      logits.col(j).maxCoeff(&best);
+      if (best == yb[static_cast<std::size_t>(j)]) sums.correct += 1;
+    }
+  }
+  return sums;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -164,32 +193,24 @@ EvalShard make_shard(const dist::Comm& comm, const data::Dataset& d) {
 }
 
 /// This rank's (weighted loss, correct predictions) on its shard, in
-/// blocks of samples (bounded memory).
-void evaluate_shard(const Model& model, const VectorF& theta, const EvalShard& shard, Loss loss, double& loss_sum,
-                    double& correct) {
-  constexpr Index kBlock = 4096;
+/// blocks of `block` samples (bounded memory).
+void evaluate_shard(const Model& model, const VectorF& theta, const EvalShard& shard, Loss loss, Index block,
+                    double& loss_sum, double& correct) {
   const Index n = shard.samples.size();
-  const float weight = static_cast<float>(1.0 / static_cast<double>(shard.total));
-  for (Index j0 = 0; j0 < n; j0 += kBlock) {
-    const Index m = std::min(kBlock, n - j0);
-    const MatrixF logits = forward_logits(model, theta, shard.samples.x.middleCols(j0, m));
-    const std::span<const std::int32_t> y(shard.samples.y.data() + j0, static_cast<std::size_t>(m));
-    loss_sum += loss_value<float>(loss, logits, y, weight);
-    for (Index j = 0; j < m; ++j) {
-      Index best = 0;
-      logits.col(j).maxCoeff(&best);
-      if (best == y[static_cast<std::size_t>(j)]) correct += 1;
-    }
-  }
+  if (n == 0) return;
+  const EvalSums sums = evaluate_samples(model, theta, shard.samples.x, shard.samples.y, loss,
+                                         1.0 / static_cast<double>(shard.total), block);
+  loss_sum += sums.loss;
+  correct += sums.correct;
 }
 
 /// Loss and accuracy on both evaluation sets: one allreduce. Collective.
 EvalMetrics evaluate(const dist::Comm& comm, const Model& model, const VectorF& theta, const EvalShard& train_set,
-                     const EvalShard& test_set, Loss loss) {
+                     const EvalShard& test_set, Loss loss, Index block) {
   VectorD sums = VectorD::Zero(4);
   dist::collective(comm, [&] {
-    evaluate_shard(model, theta, train_set, loss, sums[0], sums[1]);
-    evaluate_shard(model, theta, test_set, loss, sums[2], sums[3]);
+    evaluate_shard(model, theta, train_set, loss, block, sums[0], sums[1]);
+    evaluate_shard(model, theta, test_set, loss, block, sums[2], sums[3]);
   });
   comm.allreduce_sum(sums);
   return {sums[0], sums[1] / static_cast<double>(train_set.total), sums[2],
@@ -237,6 +258,10 @@ TrainResult train(const dist::Comm& comm, const TrainConfig& config_in, const Tr
   });
   const EvalShard eval_train = make_shard(comm, eval_train_full);
   const EvalShard eval_test = make_shard(comm, eval_test_full);
+  // Evaluation blocks sized by the forward pass's memory per sample (3c3d:
+  // ~0.3 MB, so ~800 samples in 256 MiB; an MLP: 4096, as before).
+  const Index eval_block =
+      dist::collective(comm, [&] { return evaluation_block(pass_footprint<float>(model).forward_peak); });
   const Index D = model.parameter_count();
 
   // --- Start: a fresh θ, or a checkpoint.
@@ -327,7 +352,7 @@ TrainResult train(const dist::Comm& comm, const TrainConfig& config_in, const Tr
   Index checkpoints_done = 0;
   const auto checkpoint_at = [&](Index t, bool write_file) {
     const auto checkpoint_start = Clock::now();
-    const EvalMetrics m = evaluate(comm, model, theta, eval_train, eval_test, c.loss);
+    const EvalMetrics m = evaluate(comm, model, theta, eval_train, eval_test, c.loss, eval_block);
     const double lr = learning_rate(c.schedule, t);
     std::string path;
     if (write_file) {

@@ -9,13 +9,18 @@
 #include <cmath>
 #include <numeric>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "expect_error.hpp"
 #include "seigh/nn/checkpoint_schedule.hpp"
+#include "seigh/nn/derivatives.hpp"
+#include "seigh/nn/init.hpp"
+#include "seigh/nn/model.hpp"
 #include "seigh/nn/optimizer.hpp"
 #include "seigh/nn/sampler.hpp"
 #include "seigh/nn/schedule.hpp"
+#include "seigh/nn/train.hpp"
 
 using seigh::Index;
 using seigh::VectorF;
@@ -184,5 +189,68 @@ TEST_CASE("sampler: a batch larger than the data set spans several epochs") {
   for (int e = 0; e < 2; ++e) {
     std::set<Index> epoch(b.begin() + 3 * e, b.begin() + 3 * e + 3);
     CHECK(epoch == std::set<Index>{0, 1, 2});
+  }
+}
+
+TEST_CASE("evaluation_block: as many samples as fit the budget, within [1, 4096]") {
+  CHECK(evaluation_block(Index{1} << 20, Index{256} << 20) == 256);
+  CHECK(evaluation_block(1000, 999) == 1);             // one sample over the budget still runs, alone
+  CHECK(evaluation_block(1, Index{256} << 20) == 4096);
+  CHECK(evaluation_block(3 * 1024, 10 * 1024) == 3);   // rounded down
+  const seigh::Error error = seigh::test::expect_error([] { (void)evaluation_block(0, 100); });
+  CHECK(std::string(error.what()).find("bytes per sample 0") != std::string::npos);
+  // The paper's MLP keeps the former 4096-sample blocks (so its metrics are
+  // unchanged bit for bit); 3c3d's blocks stay within the default budget.
+  const Model mlp = parse_model_spec("mlp(256-20-20-20-20-20-10,tanh)");
+  CHECK(evaluation_block(pass_footprint<float>(mlp).forward_peak) == kEvaluationMaxBlock);
+  const Model cnn = parse_model_spec("3c3d");
+  const Index per_sample = pass_footprint<float>(cnn).forward_peak;
+  const Index block = evaluation_block(per_sample);
+  INFO("3c3d: " << per_sample << " bytes per sample, block " << block);
+  CHECK(block < kEvaluationMaxBlock);
+  CHECK(block * per_sample <= kEvaluationBudgetBytes);
+  CHECK((block + 1) * per_sample > kEvaluationBudgetBytes);
+  // ... and that is at least the largest layer's input and output: conv1's
+  // 1x28x28 -> 64x24x24 in float32.
+  CHECK(per_sample >= (784 + 64 * 24 * 24) * 4);
+}
+
+TEST_CASE("evaluation is independent of the block size (to float rounding)") {
+  // A small CNN with max pooling and an MLP; 23 samples in blocks of 1, 4,
+  // 7, 23 and 64. The logits of a sample do not depend on its block except
+  // through GEMM rounding (float: ~1e-7 relative), and the loss sums only
+  // regroup: relative tolerance 1e-5 on the loss (float ε times the depth);
+  // the correct count must agree exactly (no near-ties in these data: the
+  // margins are checked below).
+  for (const char* spec : {"cnn(1x8x8,conv(4,3,1,0),relu,maxpool(2,2,0),flatten,linear(6),tanh,linear(3))",
+                           "mlp(12-9-3,tanh)"}) {
+    const Model m = parse_model_spec(spec);
+    const Index n = 23;
+    const VectorF theta = 3.0f * init_parameters<float>(m, 5);
+    seigh::MatrixF X(m.input_size(), n);
+    std::vector<std::int32_t> y(static_cast<std::size_t>(n));
+    for (Index j = 0; j < n; ++j) {
+      for (Index f = 0; f < X.rows(); ++f)
+        X(f, j) = static_cast<float>(std::sin(0.37 * static_cast<double>(j) + 1.1 * static_cast<double>(f)));
+      y[static_cast<std::size_t>(j)] = static_cast<std::int32_t>((5 * j) % m.output_size());
+    }
+    const EvalSums whole = evaluate_samples(m, theta, X, y, Loss::cross_entropy, 1.0 / n, n);
+    // Margins: the top two logits of every sample differ clearly.
+    const seigh::MatrixF logits = forward_logits(m, theta, X);
+    for (Index j = 0; j < n; ++j) {
+      std::vector<float> col(logits.col(j).data(), logits.col(j).data() + logits.rows());
+      std::sort(col.rbegin(), col.rend());
+      CHECK(col[0] - col[1] > 1e-4f);
+    }
+    CHECK(whole.correct > 0);
+    CHECK(whole.correct < n);
+    for (Index block : {Index{1}, Index{4}, Index{7}, Index{64}}) {
+      INFO(spec << " block " << block);
+      const EvalSums sums = evaluate_samples(m, theta, X, y, Loss::cross_entropy, 1.0 / n, block);
+      CHECK(std::abs(sums.loss - whole.loss) <= 1e-5 * std::abs(whole.loss));
+      CHECK(sums.correct == whole.correct);
+    }
+    // The loss is w Σ ℓ_i: the same as evaluate_loss on all samples at once.
+    CHECK(std::abs(whole.loss - evaluate_loss(m, theta, X, y, Loss::cross_entropy)) <= 1e-12 * whole.loss);
   }
 }

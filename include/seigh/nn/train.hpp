@@ -40,8 +40,10 @@
 /// the schedule are functions of the step, the later checkpoints equal an
 /// uninterrupted run's bit for bit at the same rank count.
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,7 @@
 #include "seigh/data/dataset.hpp"
 #include "seigh/dist/comm.hpp"
 #include "seigh/nn/loss.hpp"
+#include "seigh/nn/model.hpp"
 #include "seigh/nn/optimizer.hpp"
 #include "seigh/nn/schedule.hpp"
 
@@ -117,6 +120,32 @@ struct TrainResult {
   VectorF theta;              ///< θ at last_step (the same on every rank)
   OptimizerState optimizer;   ///< the optimizer state at last_step
 };
+
+/// Memory budget of one evaluation block (the forward pass's peak, see
+/// nn::pass_footprint), and the largest block used even when more fit.
+inline constexpr Index kEvaluationBudgetBytes = Index{256} << 20;
+inline constexpr Index kEvaluationMaxBlock = 4096;
+
+/// Samples per evaluation block for a forward pass that needs
+/// bytes_per_sample at its peak (pass_footprint<float>(model).forward_peak):
+/// as many as fit in budget_bytes, at least 1, at most kEvaluationMaxBlock.
+/// MLPs get 4096 (a few KB per sample); 3c3d on 1x28x28 needs 576 KiB per
+/// sample at its peak (the first ReLU: input, output twice, σ'), so 455 —
+/// instead of 4096 samples × every layer's outputs and caches (~4.7 GB).
+[[nodiscard]] Index evaluation_block(Index bytes_per_sample, Index budget_bytes = kEvaluationBudgetBytes);
+
+/// Sums over the samples X (features x n), y of an evaluation: loss =
+/// w Σ_i ℓ_i (w = weight) and correct = the number of samples whose largest
+/// logit (first on ties) is the label; computed by forward_logits in blocks
+/// of `block` samples, the loss summed per block then over blocks (so the
+/// loss depends on the block size only by rounding). Local (no MPI).
+struct EvalSums {
+  double loss = 0;
+  double correct = 0;
+};
+[[nodiscard]] EvalSums evaluate_samples(const Model& model, const Eigen::Ref<const VectorF>& theta,
+                                        const Eigen::Ref<const MatrixF>& X, std::span<const std::int32_t> y, Loss loss,
+                                        double weight, Index block);
 
 /// The run directory's file names.
 [[nodiscard]] std::string checkpoint_path(const std::string& out_dir, Index step, Index total_steps);
