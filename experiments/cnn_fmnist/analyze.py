@@ -90,7 +90,7 @@ def main(run):
         lines.append("(no overlap.h5 yet: the run has not reached step 3)")
     lines.append("")
 
-    lines += ["## SEIGH runs: timings per phase (seconds, rank 0)", ""]
+    lines += ["## SEIGH runs: timings per phase (seconds, the eig files' seconds_* attributes)", ""]
     if eig:
         phases = sorted({p for r in eig.values() for p in r["phases"]})
         lines.append("| step | HVPs | total | operator | " + " | ".join(phases) + " | rel. error | λ_1 | λ_k | loss |")
