@@ -8,6 +8,7 @@
 //   eig_noattr.h5    an eigen result without checkpoint/step attributes
 //   eig_novec.h5     only /eigenvalues (not an eigen result)
 //   ckpt_wrongD.h5   /params float32 [59]
+//   eig_wrongD.h5    an eigen result of D = 59 whose checkpoint is ckpt_wrongD.h5
 #include <Eigen/QR>
 #include <filesystem>
 #include <random>
@@ -82,6 +83,10 @@ int main(int argc, char** argv) {
       out.commit();
     }
     write_params(comm, dir + "/ckpt_wrongD.h5", std::vector<float>(59, 1.0f), 0);
+    // A result of another dimension (D = 59) with its own checkpoint, to
+    // mix into a run with the D = 60 ones.
+    write_eig(comm, dir + "/eig_wrongD.h5", orthonormal(gaussian(59, K)),
+              {{"checkpoint", dir + "/ckpt_wrongD.h5"}, {"step", std::int64_t{400}}});
     return 0;
   });
 }
