@@ -157,8 +157,11 @@ int run_train(const dist::Comm& comm, const std::vector<std::string>& args) {
     if (!show) return;
     const Index done = p.step - p.first_step;
     const double rate = p.seconds > 0 && done > 0 ? static_cast<double>(done) / p.seconds : 0;
-    std::fprintf(stderr, "[%8.1f s] step %lld/%lld  lr %.4g  batch loss %.4f  train %.4f / %.2f%%  test %.4f / %.2f%%",
-                 p.seconds, static_cast<long long>(p.step), static_cast<long long>(p.steps), p.lr, p.batch_loss,
+    // No batch has been trained on at the run's first checkpoint: "-", not nan.
+    char batch_loss[32] = "-";
+    if (done > 0) std::snprintf(batch_loss, sizeof batch_loss, "%.4f", p.batch_loss);
+    std::fprintf(stderr, "[%8.1f s] step %lld/%lld  lr %.4g  batch loss %s  train %.4f / %.2f%%  test %.4f / %.2f%%",
+                 p.seconds, static_cast<long long>(p.step), static_cast<long long>(p.steps), p.lr, batch_loss,
                  p.metrics.train_loss, 100 * p.metrics.train_accuracy, p.metrics.test_loss,
                  100 * p.metrics.test_accuracy);
     if (rate > 0) std::fprintf(stderr, "  %.1f steps/s", rate);
