@@ -36,7 +36,9 @@ class ProgressPrinter {
     const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
     std::fprintf(stderr, "[%8.1f s] %s: %lld/%lld (%.0f%%)", seconds(start_, now), phase.c_str(),
                  static_cast<long long>(done), static_cast<long long>(total), 100.0 * fraction);
-    if (elapsed > 0) std::fprintf(stderr, ", %.1f %s/s", static_cast<double>(done) / elapsed, unit_.c_str());
+    // A phase of one unit (e.g. the exact path's dense solve) has no rate.
+    if (elapsed > 0 && total > 1)
+      std::fprintf(stderr, ", %.1f %s/s", static_cast<double>(done) / elapsed, unit_.c_str());
     if (!finished && fraction > 0) std::fprintf(stderr, ", ETA %.0f s", elapsed * (1 - fraction) / fraction);
     if (finished) std::fprintf(stderr, " in %.1f s", elapsed);
     std::fprintf(stderr, "\n");
