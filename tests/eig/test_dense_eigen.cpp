@@ -4,13 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <Eigen/Eigenvalues>
-#include <Eigen/QR>
 
 #include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
 
+#include "eig_test_util.hpp"
 #include "seigh/eig/dense_eigen.hpp"
 
 namespace {
@@ -19,16 +19,6 @@ using seigh::Index;
 using seigh::MatrixD;
 using seigh::VectorD;
 using seigh::eig::Ordering;
-
-MatrixD random_orthogonal(Index n, unsigned seed) {
-  std::mt19937_64 engine(seed);
-  std::normal_distribution<double> normal;
-  MatrixD g(n, n);
-  for (Index j = 0; j < n; ++j)
-    for (Index i = 0; i < n; ++i) g(i, j) = normal(engine);
-  Eigen::HouseholderQR<MatrixD> qr(g);
-  return qr.householderQ();
-}
 
 /// Checks the k returned pairs: values equal the known spectrum in the
 /// requested order, residual ‖A v − λ v‖ and orthonormality at round-off.
@@ -97,7 +87,7 @@ TEST_CASE("dense eigensolver recovers a known indefinite spectrum", "[eig][dense
   for (Index i = 0; i < n; ++i) known[i] = 1e-3 * std::sin(0.37 * static_cast<double>(i));
   for (Index i = 0; i < 10; ++i) known[3 * i] = 50.0 / (1 + i);
   for (Index i = 0; i < 4; ++i) known[3 * i + 1] = -20.0 / (1 + i);
-  const MatrixD q = random_orthogonal(n, 11);
+  const MatrixD q = seigh::test::random_orthonormal(n, n, 11);
   const MatrixD a = q * known.asDiagonal() * q.transpose();
   for (const Ordering ordering : {Ordering::magnitude, Ordering::algebraic}) {
     for (const Index k : {Index{1}, Index{14}, Index{150}, n}) {
@@ -122,7 +112,7 @@ TEST_CASE("dense eigensolver handles a boundary cluster and exact multiplicities
   VectorD known = VectorD::Zero(n);
   known.head(40).setConstant(1.0);
   known.segment(40, 40).setConstant(-1.0);
-  const MatrixD q = random_orthogonal(n, 5);
+  const MatrixD q = seigh::test::random_orthonormal(n, n, 5);
   const MatrixD a = q * known.asDiagonal() * q.transpose();
   for (const Index k : {Index{50}, Index{90}, Index{95}}) {
     INFO("k " << k);
@@ -134,11 +124,7 @@ TEST_CASE("dense eigensolver handles a boundary cluster and exact multiplicities
 
 TEST_CASE("dense eigensolver agrees with Eigen's SelfAdjointEigenSolver", "[eig][dense]") {
   const Index n = 120;
-  std::mt19937_64 engine(3);
-  std::normal_distribution<double> normal;
-  MatrixD g(n, n);
-  for (Index j = 0; j < n; ++j)
-    for (Index i = 0; i < n; ++i) g(i, j) = normal(engine);
+  const MatrixD g = seigh::test::random_gaussian(n, n, 3);
   const MatrixD a = 0.5 * (g + g.transpose());
   const Eigen::SelfAdjointEigenSolver<MatrixD> reference(a);
   const VectorD& known = reference.eigenvalues();
