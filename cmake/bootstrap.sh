@@ -4,6 +4,9 @@
 # again (it only installs packages that are absent and rebuilds incrementally).
 #
 #   cmake/bootstrap.sh [BUILD_DIR]
+#
+# Extra CMake options come from SEIGH_CMAKE_ARGS, e.g.
+#   SEIGH_CMAKE_ARGS="-DSEIGH_NATIVE_ARCH=ON" cmake/bootstrap.sh build-native
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,5 +47,6 @@ if ((${#missing[@]})); then
 fi
 
 echo "seigh: configuring and building (Release) in $BUILD_DIR"
-cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+# shellcheck disable=SC2086  # SEIGH_CMAKE_ARGS is a list of options
+cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release ${SEIGH_CMAKE_ARGS:-} >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)"
