@@ -10,7 +10,9 @@
 #   2. SEIGH on the same 500 class-balanced Hessian samples (train:500:
 #      the first 50 of each class) at steps 0 and 2000, for every
 #      k in {10, 100, 1000} with k <= D/10 (outer = k, inner = 2k, Gaussian,
-#      float32); the exact Hessian as a cross-check where D <= 30000;
+#      float32); the exact Hessian as a cross-check where D <= 30000 (seed 0
+#      only: one float64 dense solve of D = 13,002 costs more than all
+#      three seeds' SEIGH runs together);
 #   3. seigh overlap per k (mask vs eigenspace, chance, random control).
 # Then plot.py draws overlap/chance against D and writes the tables.
 #
@@ -21,7 +23,10 @@
 #   bash experiments/size_sweep/run.sh                   # all sizes
 #   WIDTHS="16 64 256" bash experiments/size_sweep/run.sh   # a subset
 # Environment: SEIGH_NP (ranks, default 2), SEIGH_RUN_DIR (default
-# runs/size_sweep), WIDTHS, SEEDS, SEED_MAX_WIDTH.
+# runs/size_sweep), WIDTHS, SEEDS, SEED_MAX_WIDTH, SEIGH_BUILD_DIR (default
+# ./build; built here only when its seigh executable is missing, so that a
+# sweep resumed across sessions keeps one binary, e.g. a build configured with
+# SEIGH_CMAKE_ARGS=-DSEIGH_NATIVE_ARCH=ON).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -33,7 +38,7 @@ SEEDS="${SEEDS:-0 1 2}"
 SEED_MAX_WIDTH="${SEED_MAX_WIDTH:-256}"
 STEPS=2000
 HESSIAN_DATA=train:500
-"$ROOT/cmake/bootstrap.sh" "$BUILD_DIR"
+[ -x "$BUILD_DIR/apps/seigh" ] || "$ROOT/cmake/bootstrap.sh" "$BUILD_DIR"
 source "$ROOT/cmake/mpi-env.sh"
 SEIGH="$BUILD_DIR/apps/seigh"
 mkdir -p "$RUN_DIR"
@@ -68,7 +73,7 @@ for w in $WIDTHS; do
         --k "$k" --outer "$k" --inner $(( 2 * k )) --seed "$seed" --out-dir "$dir/seigh_k$k" --skip-existing --quiet
       mpirun -np "$NP" "$SEIGH" overlap --eig "$dir"/seigh_k$k/*.eig.h5 --k "$k" --out "$dir/overlap_seigh_k$k.h5"
     done
-    if [ "$D" -le 30000 ]; then
+    if [ "$D" -le 30000 ] && [ "$seed" = 0 ]; then
       timed "exact w=$w seed=$seed" mpirun -np "$NP" "$SEIGH" hessian --run "$dir/train" --hessian-data $HESSIAN_DATA \
         --method exact --k 1000 --precision float64 --out-dir "$dir/exact" --skip-existing --quiet
       mpirun -np "$NP" "$SEIGH" overlap --eig "$dir"/exact/*.eig.h5 --k 10,100,1000 --out "$dir/overlap_exact.h5"
