@@ -173,7 +173,7 @@ struct StorageChoice {
 inline StorageChoice choose_storage(const dist::Comm& comm, const SolverConfig& c, const eig::SketchSizes& sizes,
                                     Index dim, std::size_t scalar_bytes) {
   StorageChoice choice;
-  choice.row_block = c.row_block > 0 ? c.row_block : eig::ooc::default_row_block(sizes.outer);
+  choice.row_block = c.row_block > 0 ? c.row_block : eig::ooc::default_row_block(sizes.outer, dim);
   choice.model = eig::ooc::memory_model(dim, comm.size(), sizes.outer, sizes.inner, c.sketch.k, c.sketch.block,
                                         choice.row_block, scalar_bytes);
   const double limit = c.memory_limit_gb * 1e9;

@@ -321,7 +321,7 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
   const std::string sketch_path = out + ".sketch.h5";
   Index row_block = 0;
   if (cfg.out_of_core) {
-    row_block = cfg.row_block > 0 ? cfg.row_block : seigh::eig::ooc::default_row_block(o);
+    row_block = cfg.row_block > 0 ? cfg.row_block : seigh::eig::ooc::default_row_block(o, D);
     if (root) std::filesystem::remove(sketch_path);
     comm.barrier();
     options.checkpoint = seigh::eig::SketchOptions::Checkpoint{sketch_path, false, "bench_seigh", 0, ""};
@@ -385,7 +385,7 @@ void run(const seigh::dist::Comm& comm, const Config& cfg, std::int64_t baseline
     if (cfg.out_of_core) std::printf(", sketch file %.1f MiB (state file at the end of the run)", mib(sketch_bytes));
     std::printf("\n");
     const auto model = seigh::eig::ooc::memory_model(D, P, o, s, k, b,
-                                                     cfg.out_of_core ? row_block : seigh::eig::ooc::default_row_block(o),
+                                                     cfg.out_of_core ? row_block : seigh::eig::ooc::default_row_block(o, D),
                                                      sizeof(Scalar));
     std::printf("  library memory model (largest objects, ooc::memory_model): in memory %.1f MiB, out of core "
                 "%.1f MiB\n",

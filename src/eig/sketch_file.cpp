@@ -50,36 +50,69 @@ std::string identity_mismatches(const io::File& file, const SketchIdentity& id) 
   return out.str();
 }
 
-void count_columns(io::File& file, const char* counter, Index columns_done) {
-  file.flush();  // the data first ...
-  io::write_attribute(file, "/", counter, static_cast<std::int64_t>(columns_done));
-  file.flush();  // ... then the flag that says it is there
-}
-
 }  // namespace
 
-SketchFile SketchFile::create(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity) {
+SketchFile SketchFile::create(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity,
+                              const std::string& tall_result) {
   const bool exists = comm.broadcast_value<int>(comm.is_root() ? std::filesystem::exists(path) : 0) != 0;
   SEIGH_REQUIRE(!exists) << "sketch file '" << path
                          << "' already exists (a partial measurement): continue it with --resume, or remove it";
+  SEIGH_REQUIRE(tall_result.empty() || identity.scalar == "float32")
+      << "the tall matrix goes into the result file only for a float32 operator (the result stores float32)";
   io::File file = io::File::create(comm, path);
   write_identity(file, identity);
-  const io::DType y_type = identity.scalar == "float32" ? io::DType::float32 : io::DType::float64;
-  io::create_dataset(file, "/Y", {identity.outer, identity.dim}, y_type, io::Layout::contiguous);
+  std::optional<io::File> result;
+  if (tall_result.empty()) {
+    const io::DType y_type = identity.scalar == "float32" ? io::DType::float32 : io::DType::float64;
+    io::create_dataset(file, "/Y", {identity.outer, identity.dim}, y_type, io::Layout::contiguous);
+    io::write_attribute(file, "/", "tall", "sketch");
+  } else {
+    // Chunked as the result's /eigenvectors (create_eigenvectors_dataset):
+    // it becomes that dataset after the vectors stage.
+    result.emplace(io::File::create(comm, tall_result + ".partial", io::IfExists::overwrite));
+    io::create_dataset(*result, "/tall", {identity.outer, identity.dim}, io::DType::float32, io::Layout::chunked);
+    io::write_attribute(file, "/", "tall", "result");
+    io::write_attribute(file, "/", "tall_file", tall_result + ".partial");
+  }
   io::create_dataset(file, "/Z", {identity.inner, identity.inner}, io::DType::float64, io::Layout::contiguous);
   io::write_attribute(file, "/", "y_columns_done", std::int64_t{0});
   io::write_attribute(file, "/", "z_columns_done", std::int64_t{0});
-  file.flush();
-  return SketchFile(std::move(file), 0, 0, "measure", 0);
+  SketchFile sketch(std::move(file), std::move(result), 0, 0, "measure", 0, "");
+  sketch.flush_data();
+  return sketch;
 }
 
-SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity) {
+SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, const SketchIdentity& identity,
+                              const std::string& result_path) {
   io::File file = io::File::open(comm, path, io::Mode::read_write);
-  SEIGH_REQUIRE(io::has_attribute(file, "/", "z_columns_done") && io::exists(file, "/Y") && io::exists(file, "/Z"))
+  SEIGH_REQUIRE(io::has_attribute(file, "/", "z_columns_done") && io::exists(file, "/Z"))
       << "--resume: '" << path << "' is not a seigh sketch file";
   const std::string mismatches = identity_mismatches(file, identity);
   SEIGH_REQUIRE(mismatches.empty()) << "--resume: sketch file '" << path
                                     << "' was measured with other settings:" << mismatches;
+  SEIGH_REQUIRE(!io::exists(file, "/Q"))
+      << "--resume: '" << path << "' was written by an earlier seigh whose out-of-core passes kept a separate /Q; "
+      << "this version cannot continue it: finish it with that version, or restart without --resume";
+  const std::string layout =
+      io::has_attribute(file, "/", "tall") ? io::read_attribute<std::string>(file, "/", "tall") : "sketch";
+  std::optional<io::File> result;
+  if (layout == "result") {
+    const auto recorded = io::read_attribute<std::string>(file, "/", "tall_file");
+    SEIGH_REQUIRE(!result_path.empty()) << "--resume: '" << path << "' was measured out-of-core and keeps Y in '"
+                                        << recorded << "': resume it with --out-of-core and the same --out";
+    const std::string partial = result_path + ".partial";
+    const bool there = comm.broadcast_value<int>(comm.is_root() ? std::filesystem::exists(partial) : 0) != 0;
+    SEIGH_REQUIRE(there) << "--resume: the sketch data of '" << path << "' (the D x o matrix Y, or Q or V made from "
+                         << "it in place) lived in '" << partial << "', which is gone (renamed to the result by a "
+                         << "finished run, or removed); it cannot be measured again from this file: restart "
+                         << "without --resume (remove '" << path << "' first)";
+    result.emplace(io::File::open(comm, partial, io::Mode::read_write));
+    SEIGH_REQUIRE(io::exists(*result, "/tall") || io::exists(*result, "/eigenvectors"))
+        << "--resume: '" << partial << "' holds neither /tall nor /eigenvectors: it is not the partial result of '"
+        << path << "'; restart without --resume (remove '" << path << "' first)";
+  } else {
+    SEIGH_REQUIRE(io::exists(file, "/Y")) << "--resume: '" << path << "' is not a seigh sketch file (no /Y)";
+  }
   const Index y_done = io::read_attribute<std::int64_t>(file, "/", "y_columns_done");
   const Index z_done = io::read_attribute<std::int64_t>(file, "/", "z_columns_done");
   std::string phase = "measure";
@@ -88,16 +121,41 @@ SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, c
     phase = io::read_attribute<std::string>(file, "/", "phase");
     steps = io::read_attribute<std::int64_t>(file, "/", "phase_steps");
   }
-  return SketchFile(std::move(file), y_done, z_done, std::move(phase), steps);
+  std::string pending =
+      io::has_attribute(file, "/", "pending") ? io::read_attribute<std::string>(file, "/", "pending") : "";
+  return SketchFile(std::move(file), std::move(result), y_done, z_done, std::move(phase), steps, std::move(pending));
+}
+
+void SketchFile::count_columns(const char* counter, Index columns_done) {
+  flush_data();  // the data first ...
+  io::write_attribute(file_, "/", counter, static_cast<std::int64_t>(columns_done));
+  file_.flush();  // ... then the flag that says it is there
+}
+
+void SketchFile::flush_data() {
+  if (result_) result_->flush();
+  file_.flush();
+}
+
+void SketchFile::close() {
+  if (result_) result_->close();
+  file_.close();
 }
 
 void SketchFile::set_phase(const std::string& phase, Index steps) {
-  file_.flush();  // the data of the step first ...
+  flush_data();  // the data of the step first ...
   io::write_attribute(file_, "/", "phase", phase);
   io::write_attribute(file_, "/", "phase_steps", static_cast<std::int64_t>(steps));
   file_.flush();  // ... then the marker that says it is there
   phase_ = phase;
   phase_steps_ = steps;
+}
+
+void SketchFile::set_pending(const std::string& tag) {
+  file_.flush();  // the journal first ...
+  io::write_attribute(file_, "/", "pending", tag);
+  file_.flush();  // ... then the flag that says it holds the step
+  pending_ = tag;
 }
 
 void SketchFile::bind_row_blocks(int ranks, Index row_block) {
@@ -124,17 +182,17 @@ MatrixD SketchFile::read_matrix(const std::string& name) const {
   return io::read_replicated_matrix<double>(file_, name);
 }
 
-void SketchFile::ensure_rows_dataset(const std::string& name, Index vectors) {
-  if (io::exists(file_, name)) return;
+void SketchFile::ensure_journal(Index vectors, Index width) {
+  if (io::exists(file_, "/pending")) return;
   const io::DType type = io::read_attribute<std::string>(file_, "/", "scalar") == "float32" ? io::DType::float32
                                                                                            : io::DType::float64;
-  const Index D = io::read_attribute<std::int64_t>(file_, "/", "D");
-  io::create_dataset(file_, name, {vectors, D}, type, io::Layout::contiguous);
+  io::create_dataset(file_, "/pending", {vectors, width}, type, io::Layout::contiguous);
 }
 
 template <class Scalar>
 void SketchFile::read_y(dist::BlockRowMatrix<Scalar>& Y, Index count) const {
   if (count == 0) return;
+  SEIGH_REQUIRE(!result_) << "read_y: '" << path() << "' keeps Y in the out-of-core result file";
   const auto stored = io::read_rows_at<Scalar>(file_, "/Y", Y.partition(), 0, count);
   Y.local().leftCols(count) = stored.local();
 }
@@ -155,8 +213,8 @@ template <class Scalar>
 void SketchFile::store_y_columns(const dist::RowPartition& partition, const Matrix<Scalar>& block, Index c0) {
   SEIGH_REQUIRE(block.rows() == partition.local_rows())
       << "store_y_columns: block has " << block.rows() << " rows, the partition " << partition.local_rows();
-  io::write_row_span(file_, "/Y", partition.global_rows(), partition.row_offset(), block, c0);
-  count_columns(file_, "y_columns_done", c0 + block.cols());
+  io::write_row_span(tall_file(), tall_name(), partition.global_rows(), partition.row_offset(), block, c0);
+  count_columns("y_columns_done", c0 + block.cols());
   y_done_ = c0 + block.cols();
 }
 
@@ -165,7 +223,7 @@ void SketchFile::store_z(const MatrixD& Z, Index c0, Index width) {
   const dist::RowPartition part = file_.comm().partition(Z.rows());
   const dist::BlockRowMatrix<double> columns(part, Z.block(part.row_offset(), c0, part.local_rows(), width));
   io::write_rows_at(file_, "/Z", columns, c0);
-  count_columns(file_, "z_columns_done", c0 + width);
+  count_columns("z_columns_done", c0 + width);
   z_done_ = c0 + width;
 }
 

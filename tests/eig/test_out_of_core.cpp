@@ -2,13 +2,18 @@
 // its resume at every stage.
 #include <catch2/catch.hpp>
 
+#include <hdf5.h>
+
 #include <filesystem>
+#include <sstream>
 
 #include "eig_test_util.hpp"
 #include "mpi_test.hpp"
 #include "scratch_dir.hpp"
 #include "seigh/eig/result_file.hpp"
 #include "seigh/eig/sketched.hpp"
+#include "seigh/io/dataset.hpp"
+#include "seigh/io/describe.hpp"
 #include "seigh/linop/synthetic.hpp"
 
 using seigh::Index;
@@ -55,11 +60,15 @@ Outcome in_memory(const seigh::dist::Comm& comm, Op& op, const SketchOptions& op
 /// One out-of-core run (new or resumed) into `name`.h5 with its sketch file
 /// `name`.sketch.h5; stops as the hooks say (throws), else completes the
 /// result file and reads it back.
+/// With `inside`, a stop_blocks that falls on an in-place step stops inside
+/// it (after the overwrite, before the count).
 template <class Op>
 Outcome out_of_core(const seigh::dist::Comm& comm, Op& op, SketchOptions options, const std::string& name,
-                    Index row_block, bool resume = false, Index stop_blocks = 0, const std::string& stop_phase = "") {
+                    Index row_block, bool resume = false, Index stop_blocks = 0, const std::string& stop_phase = "",
+                    bool inside = false) {
   const std::string out = seigh::test::scratch(name + ".h5");
-  options.checkpoint = SketchOptions::Checkpoint{out + ".sketch.h5", resume, "test operator", stop_blocks, stop_phase};
+  options.checkpoint =
+      SketchOptions::Checkpoint{out + ".sketch.h5", resume, "test operator", stop_blocks, stop_phase, inside};
   options.out_of_core = SketchOptions::OutOfCore{out, row_block};
   const auto result = seigh::eig::sketched_eigh(comm, op, options, kRng);
   REQUIRE(result.eigenvectors.cols() == 0);
@@ -183,8 +192,16 @@ TEST_CASE("out-of-core SEIGH resumes at every stage bit for bit", "[eig][seigh][
     CHECK(same);
     CHECK(comm.sum(static_cast<int>(!same)) == 0);
   }
+  // The D x o matrix of a float32 run lives in RESULT.partial: without it
+  // the sketch file cannot be continued, and says so.
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "gone", row_block, false, 0, "orth1"),
+                    Catch::Contains("stopped after the orth1 stage"));
+  if (comm.is_root()) std::filesystem::remove(seigh::test::scratch("gone.h5.partial"));
+  comm.barrier();
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "gone", row_block, true),
+                    Catch::Contains("which is gone") && Catch::Contains("restart without --resume"));
   // A resumed stage after the measurement needs the same row blocks; and the
-  // in-memory path refuses a file whose /Y already holds Q.
+  // in-memory path refuses a file whose Y is in the out-of-core result.
   CHECK_THROWS_WITH(out_of_core(comm, op, options, "rb", row_block, false, 0, "orth1"),
                     Catch::Contains("stopped after the orth1 stage"));
   CHECK_THROWS_WITH(out_of_core(comm, op, options, "rb", 300, true), Catch::Contains("row block 512"));
@@ -200,4 +217,148 @@ TEST_CASE("out-of-core SEIGH reports an ill-conditioned sketch it cannot factor"
   SyntheticOperator<double> op(comm, parse_synthetic_spec("exp,D=900,R=2,q=1,seed=35"));
   CHECK_THROWS_WITH(out_of_core(comm, op, options_for(4, 12, 24, 0), "illcond", 128),
                     Catch::Contains("streamed TSQR is not implemented"));
+}
+
+TEST_CASE("out-of-core SEIGH resumes bit for bit from a kill inside any in-place step", "[eig][seigh][ooc][resume]") {
+  // The journal's window (out_of_core.hpp): each step of orth1, orth2 and
+  // vectors (float32: V in place) is stopped after its block of the tall
+  // matrix was overwritten on disk and before phase_steps counts it. A
+  // resume that read that block back from the tall matrix would transform
+  // it a second time (Q₁ R₂⁻¹ R₂⁻¹, or Q U read as Q); it must take it
+  // from /pending and end bit for bit equal to an uninterrupted run.
+  const auto& comm = world();
+  SyntheticOperator<float> op(comm, parse_synthetic_spec("poly,D=2001,R=5,p=1.5,seed=33"));
+  auto options = options_for(6, 12, 30, 10);
+  const Index row_block = 512;
+  const Outcome reference = out_of_core(comm, op, options, "inside-reference", row_block);
+  const Index local_max = (2001 + comm.size() - 1) / comm.size();
+  const Index steps = (local_max + row_block - 1) / row_block;
+  const Index measured = 2 + 5;  // Y blocks + Z batches, as in the test above
+  for (Index unit = measured + 1; unit <= measured + 3 * steps; ++unit) {
+    const char* pass = unit <= measured + steps ? "orth1" : unit <= measured + 2 * steps ? "orth2" : "vectors";
+    INFO("stopped inside " << pass << " step " << (unit - measured - 1) % steps << " of " << steps);
+    const std::string name = "inside-" + std::to_string(unit);
+    CHECK_THROWS_WITH(out_of_core(comm, op, options, name, row_block, false, unit, "", true),
+                      Catch::Contains("before counting it"));
+    // A block transformed twice may also fail the resumed run (Q₁ R₁⁻¹ makes
+    // G₂ far from I): a failed stop, not the end of the loop (the error is
+    // collective, so every rank goes on together).
+    Outcome resumed;
+    std::string failure;
+    try {
+      resumed = out_of_core(comm, op, options, name, row_block, true);
+    } catch (const seigh::Error& e) {
+      failure = e.what();
+    }
+    REQUIRE(comm.sum(static_cast<int>(!failure.empty())) % comm.size() == 0);
+    const bool same = failure.empty() && resumed.eigenvalues == reference.eigenvalues &&
+                      resumed.eigenvectors == reference.eigenvectors && resumed.residual2 == reference.residual2 &&
+                      resumed.operator2 == reference.operator2;
+    std::ostringstream what;
+    if (failure.empty()) {
+      what << "max eigenvalue difference " << (resumed.eigenvalues - reference.eigenvalues).cwiseAbs().maxCoeff()
+           << ", max eigenvector difference " << (resumed.eigenvectors - reference.eigenvectors).cwiseAbs().maxCoeff();
+    } else {
+      what << "the resumed run failed: " << failure;
+    }
+    INFO(what.str());
+    CHECK(same);
+    CHECK(comm.sum(static_cast<int>(!same)) == 0);
+  }
+}
+
+namespace {
+/// Datasets of a file by path (describe() order), shape and type.
+std::vector<seigh::io::ObjectInfo> datasets_of(const seigh::dist::Comm& comm, const std::string& path) {
+  const auto file = seigh::io::File::open(comm, path);
+  std::vector<seigh::io::ObjectInfo> out;
+  for (auto& object : seigh::io::describe(file))
+    if (object.kind == seigh::io::ObjectInfo::Kind::dataset) out.push_back(std::move(object));
+  return out;
+}
+
+/// Chunk dimensions of a chunked dataset (empty if not chunked).
+std::vector<hsize_t> chunk_of(const seigh::dist::Comm& comm, const std::string& path, const std::string& name) {
+  const auto file = seigh::io::File::open(comm, path);
+  const auto dataset = seigh::io::open_dataset(file, name);
+  const hid_t dcpl = H5Dget_create_plist(dataset.get());
+  std::vector<hsize_t> chunk(2, 0);
+  if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 2, chunk.data()) != 2) chunk.clear();
+  H5Pclose(dcpl);
+  return chunk;
+}
+}  // namespace
+
+TEST_CASE("out-of-core SEIGH keeps one D x o matrix on disk", "[eig][seigh][ooc][disk]") {
+  const auto& comm = world();
+  const Index D = 2001;
+  const auto spec = parse_synthetic_spec("lowrank,D=2001,R=8,noise=1e-3,seed=31");
+  const Index row_block = 300;  // ranks·300 < D: the journal is narrower than one vector
+  const auto none_of_length_D = [&](const std::string& path) {
+    std::string found;
+    for (const auto& d : datasets_of(comm, path))
+      if (!d.shape.empty() && d.shape.back() == D) found += " " + d.path + " " + seigh::io::format_shape(d.shape);
+    INFO(path << " has D-long datasets:" << found);
+    CHECK(found.empty());
+  };
+  for (const Index k : {Index{6}, Index{12}}) {  // k < o: V shrinks the dataset; k = o: it does not
+    INFO("k = " << k << ", o = 12");
+    const auto options = options_for(k, 12, 30, 4);
+    SyntheticOperator<float> op(comm, spec);
+    const std::string name = "disk-f" + std::to_string(k);
+    const std::string out = seigh::test::scratch(name + ".h5");
+    // During the run: Y is /tall [o, D] float32 in RESULT.partial, chunked as
+    // the result's /eigenvectors; the sketch file has no copy of it.
+    CHECK_THROWS_WITH(out_of_core(comm, op, options, name, row_block, false, 0, "orth1"),
+                      Catch::Contains("stopped after the orth1 stage"));
+    const auto partial = datasets_of(comm, out + ".partial");
+    REQUIRE(partial.size() == 1);
+    CHECK(partial[0].path == "/tall");
+    CHECK(partial[0].shape == std::vector<Index>{12, D});
+    CHECK(partial[0].type_name == "float32");
+    CHECK(chunk_of(comm, out + ".partial", "/tall") ==
+          std::vector<hsize_t>{static_cast<hsize_t>(std::min<Index>(seigh::io::kChunkElements / D, 12)),
+                               static_cast<hsize_t>(D)});
+    none_of_length_D(out + ".sketch.h5");
+    // After it: RESULT holds /eigenvalues and /eigenvectors [k, D] float32
+    // (the same dataset, shrunk and renamed), equal to the in-memory result.
+    const Outcome streamed = out_of_core(comm, op, options, name, row_block, true);
+    const auto result = datasets_of(comm, out);
+    REQUIRE(result.size() == 2);
+    CHECK(result[0].path == "/eigenvalues");
+    CHECK(result[1].path == "/eigenvectors");
+    CHECK(result[1].shape == std::vector<Index>{k, D});
+    CHECK(result[1].type_name == "float32");
+    none_of_length_D(out + ".sketch.h5");
+    // The tolerances of "agrees with the in-memory path" (same operator
+    // and sizes but 4 probes): eigenvalues 1e-5 relative, 1 − |cos| ≤ 1e-5
+    // for the 6 leading vectors (gaps 1/16); at k = o the trailing vectors
+    // span the noise tail and are not compared.
+    const Outcome memory = in_memory(comm, op, options);
+    const Index compared = 6;
+    const double relative = ((streamed.eigenvalues - memory.eigenvalues).array() / memory.eigenvalues.array())
+                                .head(compared)
+                                .abs()
+                                .maxCoeff();
+    const double alignment =
+        worst_alignment(memory.eigenvectors.leftCols(compared), streamed.eigenvectors.leftCols(compared));
+    INFO("max relative eigenvalue difference " << relative << ", 1 - |cos| " << alignment);
+    CHECK(relative <= 1e-5);
+    CHECK(alignment <= 1e-5);
+  }
+  {
+    // float64: Y, Q₁, Q in place in the sketch file's /Y (float64); V in a
+    // new float32 /eigenvectors of the result; no /Q.
+    SyntheticOperator<double> op(comm, spec);
+    const std::string out = seigh::test::scratch("disk-d.h5");
+    (void)out_of_core(comm, op, options_for(6, 12, 30, 4), "disk-d", row_block);
+    std::vector<std::string> long_ones;
+    for (const auto& d : datasets_of(comm, out + ".sketch.h5"))
+      if (!d.shape.empty() && d.shape.back() == D) long_ones.push_back(d.path + " " + d.type_name);
+    CHECK(long_ones == std::vector<std::string>{"/Y float64"});
+    const auto result = datasets_of(comm, out);
+    REQUIRE(result.size() == 2);
+    CHECK(result[1].shape == std::vector<Index>{6, D});
+    CHECK(result[1].type_name == "float32");
+  }
 }

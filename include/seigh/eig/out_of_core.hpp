@@ -2,37 +2,64 @@
 /// \file
 /// Out-of-core SEIGH (DESIGN.md §3 "an out-of-core mode streams Y through the
 /// HDF5 file so D·o may exceed RAM"): the stages after the measurement,
-/// each a pass over this rank's rows of a tall matrix held in the sketch
-/// file (sketch_file.hpp), one row block at a time.
+/// each a pass over this rank's rows of one tall matrix on disk
+/// (sketch_file.hpp says where it lives), one row block at a time.
 ///
-/// Shapes: Y, Q₁, Q (D x o) live in the sketch file as [o, D] datasets; a
-/// row block is n ≤ row_block consecutive rows of this rank's range, held as
-/// an n x o column-major matrix (the hyperslab [0:o, r0:r0+n] of the file,
-/// no transposition). The passes mirror the in-memory steps exactly
-/// (dist/orthonormalize, RowProjector, multiply_in_place, estimate_error):
+/// Shapes: the tall matrix T (D x o) is an [o, D] dataset; a row block is
+/// n ≤ row_block consecutive rows of this rank's range, held as an n x o
+/// column-major matrix (the hyperslab [0:o, r0:r0+n] of the file, no
+/// transposition). T is overwritten in place, stage by stage, so the disk
+/// holds one D x o matrix: Y, then Q₁, then Q, and (float32 operators,
+/// where T is /tall of RESULT.partial) finally V in its first k rows. The
+/// passes mirror the in-memory steps exactly (dist/orthonormalize,
+/// RowProjector, multiply_in_place, estimate_error):
 ///
 ///   gram   G₁ = Σ_blocks Y_bᵀY_b (float64, one allreduce), R₁ = chol(G₁)
-///   orth1  Q₁_b = Y_b R₁⁻¹  → /Q,  G₂ = Σ Q₁_bᵀQ₁_b (from the stored values)
-///   orth2  Q_b = Q₁_b R₂⁻¹  → /Y,  P += Φ[:, b] Q_b,  R += Ψ[:, b] Q_b
+///   orth1  Q₁_b = Y_b R₁⁻¹ → T_b,  G₂ = Σ Q₁_bᵀQ₁_b (from the stored values)
+///   orth2  Q_b = Q₁_b R₂⁻¹ → T_b,  P += Φ[:, b] Q_b,  R += Ψ[:, b] Q_b
 ///   core   C = P⁺ Z (R⁺)ᵀ on rank 0 (unchanged), (Λ, U) broadcast
-///   vectors V_b = Q_b U (n x k) → /eigenvectors of the result file
+///   vectors V_b = Q_b U (n x k): float32 operator → rows [0, k) of T_b, then
+///          T is shrunk to [k, D] and renamed /eigenvectors (it is inside
+///          RESULT.partial already); float64 operator → /eigenvectors
+///          [k, D] float32 of RESULT.partial, T (/Y of the sketch file)
+///          left as it is. Rows of V_b depend only on the rows of Q_b.
 ///   error  per probe block G: HG (products), VᵀG = Σ V_bᵀG_b, then
 ///          Σ‖HG_b − V_b Λ VᵀG‖², Σ‖HG_b‖² with V_b read back from the result
 ///
 /// CholeskyQR2 (Fukaya et al. 2014) is the in-memory default; its two
 /// decisions (κ̂₁(R₁) ≤ 1e6, ‖G₂ − I‖_F ≤ 1/2) are taken by the same
 /// functions (dist::cholqr). When either rejects, the in-memory path falls
-/// back to TSQR; the streamed TSQR (tsqr_stream) does the same with the
-/// Householder factors of the row blocks kept in a scratch file.
+/// back to TSQR; the out-of-core path reports it (no streamed TSQR).
 ///
-/// Memory per rank: O(row_block·o) for the block buffers, plus what the
-/// measurement needs (D·b probes, s² for Z), never D·o/P.
+/// Memory per rank: O(row_block·(o + k)) for the block buffers, plus what
+/// the measurement needs (D·b probes, s² for Z), never D·o/P.
 ///
-/// Resume: every write pass raises `phase_steps` after each block's data
+/// Resume. Every write pass raises `phase_steps` after each block's data
 /// is flushed; the read-only passes (gram, and the re-read of completed
-/// blocks when a write pass resumes) recompute their sums from the file, so
-/// a resumed run adds the same terms in the same order as an uninterrupted
+/// blocks when a pass resumes) recompute their sums from the file, so a
+/// resumed run adds the same terms in the same order as an uninterrupted
 /// one and ends bit for bit equal (same ranks and row block).
+///
+/// An in-place step must never be applied twice: a kill after block t of
+/// T was (partly) overwritten but before the step was counted would
+/// otherwise transform Q₁_b again as if it were Y_b. Each step of orth1,
+/// orth2 and (in place) vectors is therefore journalled through the sketch
+/// file's /pending ([o, ranks·row_block], rank r in its own columns):
+///
+///   1. read T_b (or, see below, the journal), transform it into X_b;
+///   2. write X_b into /pending, flush;
+///   3. set the attribute pending = "phase:t", flush;
+///   4. write X_b into T_b (flushed by 5 before the counter);
+///   5. raise phase_steps to t + 1, flush.
+///
+/// A run resumed at step t of a phase takes X_b from /pending if pending
+/// names (phase, t) — T_b may be half written — and otherwise reads T_b,
+/// which is then untouched because it is written only after the flag. The
+/// flag is not cleared at 5: once phase_steps is t + 1 it names a finished
+/// step and is never matched again (each (phase, t) happens once), and not
+/// clearing it leaves no order between two attribute writes to depend on.
+/// The price is a second write of each block (the journal): one more
+/// D x o write per pass, on the small file.
 
 #include <cstddef>
 #include <functional>
@@ -66,11 +93,18 @@ struct RowBlocks {
   [[nodiscard]] dist::RowRange step(Index t) const;
 };
 
-/// The default row block for o columns: the largest multiple of 4096 rows
-/// (dist::detail::kPromoteChunk, so float Gram sums add the same terms as
-/// the in-memory gram()) with row_block·o float64 entries ≤ 64 MiB, at
-/// least 4096.
-[[nodiscard]] Index default_row_block(Index outer);
+/// The default row block for o columns of vectors of length D: the largest
+/// multiple of `align` with row_block·o float64 entries ≤ 64 MiB, at least
+/// `align`. align = 2^18 (io::kChunkElements, the length of a chunk of the
+/// [o, D] datasets along D) when D ≥ 2^18, else 4096; both are multiples
+/// of dist::detail::kPromoteChunk = 4096, so float Gram sums add the same
+/// terms as the in-memory gram(). Chunk-aligned blocks make every transfer
+/// whole 1 MiB chunks, but only on ranks whose first row is itself a
+/// multiple of 2^18 (rank 0; the balanced partition is not aligned, so the
+/// blocks of other ranks straddle chunk boundaries). For large D and o the
+/// 64 MiB target cannot be met: a block is then one chunk, 2^18·o scalars
+/// per buffer (1.5 GB for o = 1500 in float32).
+[[nodiscard]] Index default_row_block(Index outer, Index dim);
 
 /// Bytes per rank of the largest objects of each mode (the itemised
 /// models of README "memory model"), for the automatic choice and the
@@ -87,13 +121,17 @@ struct Hooks {
   /// Called after each stored row-block step of a write pass (the test hook
   /// that simulates a kill there; the same on every rank).
   std::function<void()> after_step;
+  /// If set, called inside each step of an in-place pass after its block was
+  /// overwritten in the tall matrix (and flushed) but before the step is
+  /// counted: the test hook for a kill in the journal's window.
+  std::function<void()> inside_step;
   /// Called when a stage is complete and recorded (name of the stage done).
   std::function<void(const std::string&)> after_phase;
   /// Progress: (what, done, total), collectively.
   std::function<void(const std::string&, Index, Index)> progress;
 };
 
-/// Step 3 streamed: Q = orth(Y) in the file (ends in /Y), P = ΦQ and R = ΨQ
+/// Step 3 streamed: Q = orth(Y) in place of Y, P = ΦQ and R = ΨQ
 /// (returned stacked, 2s x o, replicated), the factorisation's diagnostics
 /// (R = R₂R₁, numerical rank with the in-memory tolerance; rank deficiency
 /// allowed as in the in-memory driver). Continues from the stage the file
@@ -107,9 +145,11 @@ Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& f
                                            const RowProjector<Scalar>& phi, const RowProjector<Scalar>& psi,
                                            Index inner, const Hooks& hooks);
 
-/// Step 4 streamed: V = Q U (D x k) into /eigenvectors of the result file
-/// RESULT.partial (created, or reopened when the stage resumes), rows of
-/// each block straight from the rows of Q in /Y. Collective.
+/// Step 4 streamed: V = Q U (D x k) into /eigenvectors [k, D] float32 of
+/// the result file RESULT.partial, block by block from the rows of Q: in
+/// place when the tall matrix is already there (then shrunk and renamed;
+/// journalled as the orth passes), else into a new dataset (RESULT.partial
+/// created, or reopened when the stage resumes). Collective.
 template <class Scalar>
 void write_eigenvectors(const dist::Comm& comm, SketchFile& file, const RowBlocks& blocks, const MatrixD& U,
                         const std::string& result_path, const Hooks& hooks);
@@ -117,10 +157,10 @@ void write_eigenvectors(const dist::Comm& comm, SketchFile& file, const RowBlock
 /// Step 5, the streamed half for one probe block: with this rank's rows of
 /// the probes G (local_rows x w) and of their products HG, returns the
 /// allreduced (Σ_j ‖(H − VΛVᵀ)g_j‖², Σ_j ‖Hg_j‖²) over the block, V read
-/// from /eigenvectors of RESULT.partial in row blocks (two passes: VᵀG,
-/// then the residual rows). Collective.
+/// from /eigenvectors of `result` (RESULT.partial) in row blocks (two
+/// passes: VᵀG, then the residual rows). Collective.
 template <class Scalar>
-Eigen::Vector2d residual_sums(const dist::Comm& comm, const std::string& result_path, const RowBlocks& blocks,
+Eigen::Vector2d residual_sums(const dist::Comm& comm, const io::File& result, const RowBlocks& blocks,
                               const VectorD& lambda, const Matrix<Scalar>& G_local, const Matrix<Scalar>& HG_local);
 
 }  // namespace seigh::eig::ooc
@@ -132,7 +172,8 @@ namespace seigh::eig::ooc {
 
 /// Step 5 streamed (TYUC 2019 §6, as estimate_error in error_estimate.hpp):
 /// n_t Gaussian probes in blocks of `block`, each block's products HG
-/// (D·b memory), then residual_sums over V in the result file. The running
+/// (D·b memory), then residual_sums over V in `result` (RESULT.partial,
+/// open). The running
 /// sums are stored with the count of probe blocks they cover (attributes
 /// error_residual2, error_operator2, error_blocks, flushed before the step
 /// counter), so the stage resumes at the next block. V is the stored float32 result (the
@@ -141,7 +182,7 @@ namespace seigh::eig::ooc {
 template <class Op>
 ErrorEstimate estimate_error_streamed(const dist::Comm& comm, Op& op, SketchFile& file, const RowBlocks& blocks,
                                       const VectorD& lambda, Index probes, const random::RngState& rng, Index block,
-                                      const std::string& result_path, const Hooks& hooks) {
+                                      const io::File& result, const Hooks& hooks) {
   using Scalar = typename Op::scalar_type;
   const random::TestMatrix gaussian{random::TestMatrixKind::gaussian, op.dim(), probes, rng, 8};
   const Index width_max = std::min(block, probes);
@@ -163,7 +204,7 @@ ErrorEstimate estimate_error_streamed(const dist::Comm& comm, Op& op, SketchFile
     op.apply(G.leftCols(w), HG.leftCols(w));
     const Matrix<Scalar> g_local = G.leftCols(w).middleRows(blocks.offset, blocks.local_rows);
     const Matrix<Scalar> hg_local = HG.leftCols(w);
-    sums += residual_sums<Scalar>(comm, result_path, blocks, lambda, g_local, hg_local);
+    sums += residual_sums<Scalar>(comm, result, blocks, lambda, g_local, hg_local);
     io::write_attribute(file.file(), "/", "error_residual2", sums[0]);
     io::write_attribute(file.file(), "/", "error_operator2", sums[1]);
     io::write_attribute(file.file(), "/", "error_blocks", static_cast<std::int64_t>(t + 1));

@@ -74,15 +74,24 @@ struct SketchOptions {
     /// Testing, out-of-core: stop (with an error) once this stage ("gram",
     /// "orth1", "orth2", "core", "vectors", "error") is complete.
     std::string stop_after_phase;
+    /// Testing, out-of-core: if the unit at which stop_after_blocks stops
+    /// is a step of an in-place pass (orth1, orth2, vectors of a float32
+    /// operator), stop inside it, after its block was overwritten on disk
+    /// and before it is counted (the window the journal covers).
+    bool stop_inside_step = false;
   };
   std::optional<Checkpoint> checkpoint;
-  /// Out-of-core mode (out_of_core.hpp): Y, Q live in the checkpoint file
-  /// (required) and are streamed in row blocks; V is written straight into
-  /// /eigenvectors of RESULT.partial, completed by write_eigen_result(RESULT)
-  /// (the returned eigenvectors are D x 0, eigenvectors_file = RESULT).
+  /// Out-of-core mode (out_of_core.hpp): the checkpoint file (required)
+  /// holds the measurement state, and Y, overwritten in place by Q₁ and Q,
+  /// is streamed in row blocks. For a float32 operator that D x o matrix is
+  /// /tall of RESULT.partial from the start and becomes its /eigenvectors
+  /// (V = QU in place); for float64 it is /Y of the checkpoint file and V is
+  /// written into a new /eigenvectors of RESULT.partial. Either way
+  /// write_eigen_result(RESULT) completes that file (the returned
+  /// eigenvectors are D x 0, eigenvectors_file = RESULT).
   struct OutOfCore {
     std::string result_path;
-    Index row_block = 0;  ///< rows per block; 0: ooc::default_row_block(o)
+    Index row_block = 0;  ///< rows per block; 0: ooc::default_row_block(o, D)
   };
   std::optional<OutOfCore> out_of_core;
 };
@@ -115,11 +124,11 @@ namespace detail {
 /// the shared core solve (its (Λ, U) stored), V = QU into the result file,
 /// the streamed error estimate. Fills `result` (eigenvectors D x 0,
 /// eigenvectors_file = the result path). Collective.
-template <class Op, class Report, class AfterUnit>
+template <class Op, class Report, class AfterUnit, class InsideUnit>
 void finish_out_of_core(const dist::Comm& comm, Op& op, const SketchOptions& options, const SketchSizes& sizes,
                         const random::RngState& rng, SketchFile& store, const MatrixD& Z,
                         const RowProjector<typename Op::scalar_type>& phi_rows, const random::TestMatrix& psi,
-                        const Report& report, const AfterUnit& after_unit,
+                        const Report& report, const AfterUnit& after_unit, const InsideUnit& inside_unit,
                         EigenResult<typename Op::scalar_type>& result) {
   using Scalar = typename Op::scalar_type;
   using Clock = std::chrono::steady_clock;
@@ -129,11 +138,12 @@ void finish_out_of_core(const dist::Comm& comm, Op& op, const SketchOptions& opt
   const auto& settings = *options.out_of_core;
   const Index o = sizes.outer, k = options.k;
   const dist::RowPartition partition = op.partition();
-  const Index row_block = settings.row_block > 0 ? settings.row_block : ooc::default_row_block(o);
+  const Index row_block = settings.row_block > 0 ? settings.row_block : ooc::default_row_block(o, op.dim());
   const ooc::RowBlocks blocks = ooc::RowBlocks::make(comm, partition, row_block);
   const std::string stop_phase = options.checkpoint->stop_after_phase;
   ooc::Hooks hooks;
   hooks.after_step = after_unit;
+  if (options.checkpoint->stop_inside_step) hooks.inside_step = inside_unit;
   hooks.after_phase = [&](const std::string& done) {
     if (done == stop_phase) {
       throw Error("stopped after the " + done + " stage (--stop-after-phase); continue with --resume",
@@ -164,12 +174,15 @@ void finish_out_of_core(const dist::Comm& comm, Op& op, const SketchOptions& opt
   }
   result.timings["core_solve"] = seconds_since(t0);
 
-  // The stages after "vectors" read V from RESULT.partial: without it they
-  // start again from V.
+  // The stages after "vectors" read V from RESULT.partial. With V in place
+  // there, SketchFile::resume has refused a run without it; with a separate
+  // V (Q still in the sketch file) the stages start again from V.
   const std::string& out = settings.result_path;
-  const bool partial_exists =
-      comm.broadcast_value<int>(comm.is_root() ? std::filesystem::exists(out + ".partial") : 0) != 0;
-  if ((store.phase() == "error" || store.phase() == "done") && !partial_exists) store.set_phase("vectors", 0);
+  if (!store.tall_in_result()) {
+    const bool partial_exists =
+        comm.broadcast_value<int>(comm.is_root() ? std::filesystem::exists(out + ".partial") : 0) != 0;
+    if ((store.phase() == "error" || store.phase() == "done") && !partial_exists) store.set_phase("vectors", 0);
+  }
   t0 = Clock::now();
   if (store.phase() == "vectors") ooc::write_eigenvectors<Scalar>(comm, store, blocks, core.U, out, hooks);
   result.timings["eigenvectors"] = seconds_since(t0);
@@ -180,9 +193,11 @@ void finish_out_of_core(const dist::Comm& comm, Op& op, const SketchOptions& opt
   if (options.error_probes > 0) {
     t0 = Clock::now();
     if (store.phase() == "error") {
+      std::optional<io::File> separate;  // RESULT.partial, unless the store holds it open
+      if (!store.tall_in_result()) separate.emplace(io::File::open(comm, out + ".partial"));
       result.error = ooc::estimate_error_streamed(comm, op, store, blocks, core.lambda, options.error_probes,
                                                   random::derive(rng, random::Stream::error_probe), options.block,
-                                                  out, hooks);
+                                                  separate ? *separate : store.tall_file(), hooks);
     } else {
       ErrorEstimate estimate;
       estimate.probes = options.error_probes;
@@ -240,8 +255,12 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
     const SketchIdentity identity{cp.operator_id, D, o, s, b, std::string(random::name(options.test_matrix)),
                                   options.zeta, rng.seed, rng.stream, options.recycle,
                                   std::is_same_v<Scalar, float> ? "float32" : "float64"};
-    store.emplace(cp.resume ? SketchFile::resume(comm, cp.path, identity)
-                            : SketchFile::create(comm, cp.path, identity));
+    // Out-of-core with a float32 operator: the D x o sketch lives in the
+    // result file from the start (sketch_file.hpp, "result" layout).
+    const std::string result_path = options.out_of_core ? options.out_of_core->result_path : std::string();
+    const bool tall_in_result = options.out_of_core && std::is_same_v<Scalar, float>;
+    store.emplace(cp.resume ? SketchFile::resume(comm, cp.path, identity, result_path)
+                            : SketchFile::create(comm, cp.path, identity, tall_in_result ? result_path : ""));
   }
   // Called after each newly stored unit (a Y block, a Z batch): the test
   // hook that simulates a kill there (the same on every rank: collective).
@@ -251,6 +270,14 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
         new_blocks >= options.checkpoint->stop_after_blocks) {
       throw Error("stopped after " + std::to_string(new_blocks) +
                       " measured blocks (--stop-after-blocks); continue with --resume",
+                  /*collective=*/true);
+    }
+  };
+  // Called inside an in-place step, before it is counted (test hook).
+  const auto inside_unit = [&] {
+    if (options.checkpoint->stop_after_blocks > 0 && new_blocks + 1 >= options.checkpoint->stop_after_blocks) {
+      throw Error("stopped inside row-block step " + std::to_string(new_blocks + 1) +
+                      " before counting it (--stop-after-blocks, inside); continue with --resume",
                   /*collective=*/true);
     }
   };
@@ -326,7 +353,8 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   probes.resize(0, 0);
   products.resize(0, 0);
   if (ooc) {
-    detail::finish_out_of_core(comm, counted, options, sizes, rng, *store, Z, phi_rows, psi, report, after_unit, result);
+    detail::finish_out_of_core(comm, counted, options, sizes, rng, *store, Z, phi_rows, psi, report, after_unit,
+                               inside_unit, result);
     result.counts = counted.counts();
     result.seconds = seconds_since(start);
     return result;

@@ -117,6 +117,17 @@ bool exists(const File& file, const std::string& path);
 /// Collective.
 void remove_object(File& file, const std::string& path);
 
+/// Rename `from` to `to` inside the file (H5Lmove: a link change, no data
+/// moves). Errors if `from` is missing or `to` exists. Collective.
+void move_object(File& file, const std::string& from, const std::string& to);
+
+/// Change the extent of a chunked dataset to `shape` (H5Dset_extent) within
+/// its maximum dimensions (a dataset made by create_dataset has maxdims =
+/// its creation shape, so it can only shrink). Chunks wholly outside the new
+/// extent are freed inside the file; the file itself does not shrink unless
+/// they were at its end. Collective.
+void set_extent(File& file, const std::string& name, const std::vector<Index>& shape);
+
 /// Create a group and any missing parents ("/a/b/c"); an existing group is
 /// accepted. Collective.
 void create_group(File& file, const std::string& path);

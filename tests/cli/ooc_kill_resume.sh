@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Really kill an out-of-core `seigh eig` (float32: Y, Q1, Q, V overwritten in
+# place in OUT.partial, journalled through the sketch file) with SIGKILL
+# while a streamed in-place pass (orth1, orth2, vectors) is running, resume
+# it, and check the result is bit for bit the uninterrupted run's (h5diff
+# exits 0 only when the datasets are identical).
+#
+#   ooc_kill_resume.sh NP WORKDIR
+set -uo pipefail
+np="$1"; work="$(realpath -m "$2")"
+seigh="${SEIGH_EXE:?}"; mpiexec="${SEIGH_MPIEXEC:-mpirun}"
+here="$(cd "$(dirname "$0")" && pwd)"
+rm -rf "$work"; mkdir -p "$work"; cd "$work"
+# D = 3·10^5 float32, o = 24: a 29 MB tall matrix in row blocks of 16384
+# rows, so each in-place pass is 7-19 flushed steps per rank (about a second
+# a pass here); the whole run takes about 8 s.
+args=(eig --operator synthetic:poly,D=300000,R=6,p=2,seed=7 --k 12 --outer 24 --inner 48 --block 8
+      --test-matrix sparse-sign --seed 3 --error-probes 4 --precision float32 --row-block 16384
+      --out-of-core --quiet)
+
+"$mpiexec" -np "$np" "$seigh" "${args[@]}" --out reference.h5 >reference.log 2>&1 || { cat reference.log; echo "FAIL: reference run"; exit 1; }
+
+# The phase the sketch file records ("" while it cannot be read).
+phase() { h5dump -a /phase killed.h5.sketch.h5 2>/dev/null | sed -n 's/.*(0): "\(.*\)".*/\1/p'; }
+steps() { h5dump -a /phase_steps killed.h5.sketch.h5 2>/dev/null | sed -n 's/.*(0): \([0-9]*\).*/\1/p'; }
+
+# mpirun runs in a session of its own (setsid), so kill -KILL of its process
+# group takes it and its ranks down at once, with no handler running. A run
+# that finishes before a pass is seen, or is killed outside one, is retried.
+killed_in=""
+for attempt in 1 2 3; do
+  rm -f killed.h5 killed.h5.sketch.h5 killed.h5.partial
+  setsid "$mpiexec" -np "$np" "$seigh" "${args[@]}" --out "$work/killed.h5" >killed.log 2>&1 &
+  group=$!
+  seen=""
+  for _ in $(seq 1 1200); do  # up to 60 s for start-up and measurement under load
+    kill -0 "$group" 2>/dev/null || break
+    p="$(phase)"
+    if [[ "$p" == orth1 || "$p" == orth2 || "$p" == vectors ]] && [[ "$(steps)" -ge 1 ]]; then seen="$p"; break; fi
+    sleep 0.05
+  done
+  kill -KILL -- "-$group" 2>/dev/null
+  wait "$group" 2>/dev/null
+  # Ranks that outlived the group kill (none expected): this run's only.
+  for pid in $(pgrep -f -- "--out $work/killed.h5"); do kill -KILL "$pid" 2>/dev/null; done
+  [[ -f killed.h5 ]] && { echo "attempt $attempt: finished before the kill; retrying"; continue; }
+  [[ -z "$seen" ]] && { echo "attempt $attempt: no in-place pass seen; retrying"; continue; }
+  at="$(phase) $(steps)"
+  echo "attempt $attempt: killed in pass $seen; the sketch file then said phase/steps = $at"
+  killed_in="$at"
+  break
+done
+[[ -n "$killed_in" ]] || { cat killed.log; echo "FAIL: no attempt killed the run inside an in-place pass"; exit 1; }
+[[ -f killed.h5.partial ]] || { echo "FAIL: killed.h5.partial (the tall matrix) missing after the kill"; exit 1; }
+
+"$mpiexec" -np "$np" "$seigh" "${args[@]}" --out "$work/killed.h5" --resume >resumed.log 2>&1 || { cat resumed.log; echo "FAIL: resume"; exit 1; }
+bash "$here/same_result.sh" reference.h5 killed.h5 "after kill + resume" || exit 1
+[[ -f killed.h5.sketch.h5 || -f killed.h5.partial ]] && { echo "FAIL: state left after success"; exit 1; }
+echo "PASS: killed at phase/steps $killed_in, resumed result identical"
