@@ -31,7 +31,6 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${SEIGH_BUILD_DIR:-$ROOT/build}"
 RUN_DIR="${SEIGH_RUN_DIR:-$ROOT/runs/cnn_fmnist}"
 NP="${SEIGH_NP:-2}"
 BLOCK="${SEIGH_BLOCK:-8}"
@@ -42,22 +41,10 @@ K=1000
 OUTER=1000
 INNER=2000
 SEED=0
-# Build only when the executable is missing: a run that lasts hours and is
-# resumed across sessions keeps one binary (rebuild by hand to change it).
-[ -x "$BUILD_DIR/apps/seigh" ] || "$ROOT/cmake/bootstrap.sh" "$BUILD_DIR"
-source "$ROOT/cmake/mpi-env.sh"
-SEIGH="$BUILD_DIR/apps/seigh"
+source "$ROOT/experiments/long_run.sh"   # BUILD_DIR, SEIGH, mpirun set-up, timed
 mkdir -p "$RUN_DIR/eig"
 TRAIN="$RUN_DIR/train"
 checkpoint() { printf '%s/checkpoints/step_%08d.h5' "$TRAIN" "$1"; }
-
-# Wall seconds of a command, appended to RUN/timings.tsv (what, seconds).
-timed() {
-  local what="$1"; shift
-  local t0="$EPOCHREALTIME"
-  "$@"
-  awk -v w="$what" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s\t%.1f\n", w, b - a }' >> "$RUN_DIR/timings.tsv"
-}
 
 echo "== 1. Train 3c3d on fmnist (momentum 0.9, lr 0.01, batch 128, $STEPS steps), $NP ranks  [$(date -Is)]"
 if [ -f "$(checkpoint $STEPS)" ]; then

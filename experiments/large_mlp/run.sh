@@ -28,25 +28,16 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${SEIGH_BUILD_DIR:-$ROOT/build}"
 RUN_DIR="${SEIGH_RUN_DIR:-$ROOT/runs/large_mlp}"
 NP="${SEIGH_NP:-2}"
 MODEL="mlp(784-3000-3000-10,tanh)"
 STEPS=300
 K=1500
 INNER=3000
-[ -x "$BUILD_DIR/apps/seigh" ] || "$ROOT/cmake/bootstrap.sh" "$BUILD_DIR"
-source "$ROOT/cmake/mpi-env.sh"
-SEIGH="$BUILD_DIR/apps/seigh"
+source "$ROOT/experiments/long_run.sh"   # BUILD_DIR, SEIGH, mpirun set-up, timed
 TRAIN="$RUN_DIR/train"
 mkdir -p "$RUN_DIR/eig"
 checkpoint() { printf '%s/checkpoints/step_%08d.h5' "$TRAIN" "$1"; }
-timed() {
-  local what="$1"; shift
-  local t0="$EPOCHREALTIME"
-  "$@"
-  awk -v w="$what" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s\t%.1f\n", w, b - a }' >> "$RUN_DIR/timings.tsv"
-}
 
 echo "== 1. Train $MODEL ($STEPS steps, sgd lr 0.1, batch 128), $NP ranks  [$(date -Is)]"
 if [ -f "$(checkpoint $STEPS)" ]; then

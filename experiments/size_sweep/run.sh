@@ -30,7 +30,6 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-BUILD_DIR="${SEIGH_BUILD_DIR:-$ROOT/build}"
 RUN_DIR="${SEIGH_RUN_DIR:-$ROOT/runs/size_sweep}"
 NP="${SEIGH_NP:-2}"
 WIDTHS="${WIDTHS:-16 64 256 1024 3000}"
@@ -38,19 +37,10 @@ SEEDS="${SEEDS:-0 1 2}"
 SEED_MAX_WIDTH="${SEED_MAX_WIDTH:-256}"
 STEPS=2000
 HESSIAN_DATA=train:500
-[ -x "$BUILD_DIR/apps/seigh" ] || "$ROOT/cmake/bootstrap.sh" "$BUILD_DIR"
-source "$ROOT/cmake/mpi-env.sh"
-SEIGH="$BUILD_DIR/apps/seigh"
+source "$ROOT/experiments/long_run.sh"   # BUILD_DIR, SEIGH, mpirun set-up, timed
 mkdir -p "$RUN_DIR"
 
 parameters() { echo $(( 784 * $1 + $1 + $1 * $1 + $1 + $1 * 10 + 10 )); }
-# Wall seconds of a command, appended to RUN/timings.tsv (what, seconds).
-timed() {
-  local what="$1"; shift
-  local t0="$EPOCHREALTIME"
-  "$@"
-  awk -v w="$what" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s\t%.1f\n", w, b - a }' >> "$RUN_DIR/timings.tsv"
-}
 
 for w in $WIDTHS; do
   D=$(parameters "$w")
