@@ -23,7 +23,8 @@
 #   bash experiments/size_sweep/run.sh                   # all sizes
 #   WIDTHS="16 64 256" bash experiments/size_sweep/run.sh   # a subset
 # Environment: SEIGH_NP (ranks, default 2), SEIGH_RUN_DIR (default
-# runs/size_sweep), WIDTHS, SEEDS, SEED_MAX_WIDTH, SEIGH_BUILD_DIR (default
+# runs/size_sweep), WIDTHS, SEEDS, SEED_MAX_WIDTH, KS (default "10 100 1000";
+# e.g. KS="10 100" to do the cheap k of a large width first), SEIGH_BUILD_DIR (default
 # ./build; built here only when its seigh executable is missing, so that a
 # sweep resumed across sessions keeps one binary, e.g. a build configured with
 # SEIGH_CMAKE_ARGS=-DSEIGH_NATIVE_ARCH=ON).
@@ -35,6 +36,7 @@ NP="${SEIGH_NP:-2}"
 WIDTHS="${WIDTHS:-16 64 256 1024 3000}"
 SEEDS="${SEEDS:-0 1 2}"
 SEED_MAX_WIDTH="${SEED_MAX_WIDTH:-256}"
+KS="${KS:-10 100 1000}"
 STEPS=2000
 HESSIAN_DATA=train:500
 source "$ROOT/experiments/long_run.sh"   # BUILD_DIR, SEIGH, mpirun set-up, timed
@@ -57,7 +59,7 @@ for w in $WIDTHS; do
         --select train:all --eval-train train:1000 --eval-test test:all --optimizer sgd --lr 0.1 --batch 128 \
         --steps $STEPS --checkpoints 0,$STEPS --seed "$seed" --out "$dir/train" --quiet
     fi
-    for k in 10 100 1000; do
+    for k in $KS; do
       if [ $(( 10 * k )) -gt "$D" ]; then continue; fi
       timed "seigh w=$w seed=$seed k=$k" mpirun -np "$NP" "$SEIGH" hessian --run "$dir/train" --hessian-data $HESSIAN_DATA \
         --k "$k" --outer "$k" --inner $(( 2 * k )) --seed "$seed" --out-dir "$dir/seigh_k$k" --skip-existing --quiet
