@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -30,6 +31,8 @@ ReadAhead::ReadAhead(const File& file, const std::string& name_in) : file_(file)
       chunk_vectors_ = static_cast<Index>(chunk[0]);
       chunk_entries_ = static_cast<Index>(chunk[1]);
     }
+    auto type = adopt<DatatypeHandle>(H5Dget_type(dataset_.get()), context);
+    element_bytes_ = static_cast<Index>(H5Tget_size(type.get()));
     auto fcpl = adopt<PropertyListHandle>(H5Fget_create_plist(file.id()), context);
     hsize_t userblock = 0;
     check_status(H5Pget_userblock(fcpl.get(), &userblock), context);
@@ -84,7 +87,17 @@ std::vector<FileRange> ReadAhead::advise(Index first_vector, Index count, Index 
           check_status(H5Dget_chunk_info_by_coord(dataset_.get(), offset, &filter_mask, &address, &bytes),
                        [&] { return "cannot look up a chunk of " + where; });
           if (r != comm.rank() || fd_ < 0 || address == HADDR_UNDEF || bytes == 0) continue;
-          ranges.push_back({static_cast<std::int64_t>(base_ + address), static_cast<std::int64_t>(bytes)});
+          const auto at = static_cast<std::int64_t>(base_ + address);
+          if (chunk_vectors_ == 1) {
+            // One vector per chunk (the large-D case): only the bytes of the
+            // span. A rank's row blocks need not be chunk-aligned (its
+            // partition offset is not), so whole chunks would fetch the
+            // neighbouring block's half as well.
+            const Index lo = std::max(begin, e), hi = std::min({begin + n, e + chunk_entries_, dim_});
+            ranges.push_back({at + (lo - e) * element_bytes_, (hi - lo) * element_bytes_});
+          } else {
+            ranges.push_back({at, static_cast<std::int64_t>(bytes)});
+          }
         }
       }
     }

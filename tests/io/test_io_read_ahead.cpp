@@ -1,12 +1,14 @@
 // io::ReadAhead: the file byte ranges it advises must be exactly the chunks
-// of each rank's span, checked against the bytes in the file (pread), and
+// holding each rank's span, checked against the bytes in the file (pread), and
 // its errors must be collective.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <algorithm>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -47,23 +49,23 @@ void write_known(File& file, Index K, Index D) {
   file.flush();
 }
 
-/// The (vector, first entry) of every chunk of `range` in the file, found by
-/// reading its bytes and decoding the first value; checks every entry of
-/// the chunk that lies inside the dataset.
-std::pair<Index, Index> decode_chunk(int fd, const FileRange& range, Index chunk_entries, Index D) {
+/// The (vector, first entry, entries) that the file bytes of `range` hold,
+/// found by reading them (pread) and decoding the first value; checks that
+/// every following value is the next entry of the same vector.
+std::tuple<Index, Index, Index> decode_range(int fd, const FileRange& range) {
   std::vector<float> data(static_cast<std::size_t>(range.bytes) / sizeof(float));
+  REQUIRE(!data.empty());
   REQUIRE(::pread(fd, data.data(), static_cast<std::size_t>(range.bytes), range.offset) == range.bytes);
   const auto first = static_cast<Index>(data[0]);
   const Index v = first / 1000000, e0 = first % 1000000;
-  CHECK(e0 % chunk_entries == 0);
-  for (Index i = 0; i < chunk_entries && e0 + i < D; ++i) {
-    if (data[static_cast<std::size_t>(i)] != value(v, e0 + i)) {
-      FAIL_CHECK("chunk at byte " << range.offset << ": entry " << i << " is " << data[static_cast<std::size_t>(i)]
-                                  << ", expected " << value(v, e0 + i));
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    if (data[i] != value(v, e0 + static_cast<Index>(i))) {
+      FAIL_CHECK("range at byte " << range.offset << ": entry " << i << " is " << data[i] << ", expected "
+                                  << value(v, e0 + static_cast<Index>(i)));
       break;
     }
   }
-  return {v, e0};
+  return {v, e0, static_cast<Index>(data.size())};
 }
 
 }  // namespace
@@ -79,28 +81,30 @@ TEST_CASE("ReadAhead advises exactly the chunks of every rank's span", "[io][rea
   ReadAhead ahead(file, "/T");
   CHECK(ahead.chunk_vectors() == 1);
   CHECK(ahead.chunk_entries() == C);
-  // Rank r: entries [1000 + r·200000, + 300000), crossing a chunk boundary;
-  // the last rank at 3 ranks reaches into the partial chunk only if D allows.
+  // Rank r: entries [1000 + r·200000, + 300000), crossing a chunk boundary.
   const Index begin = 1000 + comm.rank() * 200000, n = 300000;
   const std::vector<FileRange> ranges = ahead.advise(1, 2, begin, n);
 
-  std::set<std::pair<Index, Index>> expected;
-  for (Index v = 1; v < 3; ++v)
-    for (Index c = begin / C; c <= (begin + n - 1) / C; ++c) expected.insert({v, c * C});
+  // Per vector and chunk touched: exactly the span's part of the chunk.
+  std::set<std::tuple<Index, Index, Index>> expected;
+  for (Index v = 1; v < 3; ++v) {
+    for (Index c = begin / C; c <= (begin + n - 1) / C; ++c) {
+      const Index lo = std::max(begin, c * C), hi = std::min(begin + n, (c + 1) * C);
+      expected.insert({v, lo, hi - lo});
+    }
+  }
   const int fd = ::open(path.c_str(), O_RDONLY);
   REQUIRE(fd >= 0);
-  std::set<std::pair<Index, Index>> found;
-  for (const FileRange& range : ranges) {
-    CHECK(range.bytes == C * static_cast<Index>(sizeof(float)));
-    found.insert(decode_chunk(fd, range, C, D));
-  }
-  ::close(fd);
+  std::set<std::tuple<Index, Index, Index>> found;
+  for (const FileRange& range : ranges) found.insert(decode_range(fd, range));
   CHECK(ranges.size() == expected.size());
   CHECK(found == expected);
 
   // The last chunk (partial), from every rank, and an empty span.
   const std::vector<FileRange> tail = ahead.advise(0, 1, D - 10, 10);
-  CHECK(tail.size() == 1);
+  REQUIRE(tail.size() == 1);
+  CHECK(decode_range(fd, tail[0]) == std::tuple<Index, Index, Index>{0, D - 10, 10});
+  ::close(fd);
   const std::vector<FileRange> none = ahead.advise(0, 1, 0, 0);
   CHECK(none.empty());
 }

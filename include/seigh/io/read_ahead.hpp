@@ -51,7 +51,9 @@ class ReadAhead {
   /// Advise the chunks holding entries [entry_offset, entry_offset + entries)
   /// of vectors [first_vector, first_vector + count); every rank passes its
   /// own entry span (entries may be 0), all the same vectors. Returns this
-  /// rank's chunks as file byte ranges (the hints go out in the background).
+  /// rank's file byte ranges (the hints go out in the background): with one
+  /// vector per chunk exactly the span's bytes of each chunk, else whole
+  /// chunks.
   /// Collective: the file is opened with
   /// collective metadata reads, so every rank looks up the chunk addresses
   /// of every rank's span (the same calls everywhere) and advises its own.
@@ -68,7 +70,7 @@ class ReadAhead {
   DatasetHandle dataset_;
   int fd_ = -1;
   Index chunk_vectors_ = 0, chunk_entries_ = 0;
-  Index vectors_ = 0, dim_ = 0;
+  Index vectors_ = 0, dim_ = 0, element_bytes_ = 0;
   unsigned long long base_ = 0;  // user block size: chunk addresses are relative to it
   std::thread hints_;           // issues the posix_fadvise calls of the last advise()
 
