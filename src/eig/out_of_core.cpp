@@ -7,7 +7,6 @@
 #include "seigh/dist/collective.hpp"
 #include "seigh/eig/result_file.hpp"
 #include "seigh/io/dataset.hpp"
-#include "seigh/io/read_ahead.hpp"
 
 namespace seigh::eig::ooc {
 
@@ -62,15 +61,6 @@ void read_block(const io::File& file, const std::string& name, const RowBlocks& 
   io::read_row_span(file, name, blocks.dim, range.begin, block, 0);
 }
 
-/// Hint the operating system to start fetching block t (vectors [0, cols))
-/// while the block before it computes (io/read_ahead.hpp); nothing past the
-/// last block. Collective.
-void read_ahead(io::ReadAhead& ahead, const RowBlocks& blocks, Index t, Index cols) {
-  if (t >= blocks.steps) return;  // steps is the same on every rank
-  const dist::RowRange range = blocks.step(t);
-  ahead.advise(0, cols, range.begin, range.size());
-}
-
 MatrixD symmetrized_sum(const dist::Comm& comm, MatrixD G) {
   G.triangularView<Eigen::StrictlyUpper>() = G.transpose();
   comm.allreduce_sum(G);
@@ -106,13 +96,8 @@ void in_place_pass(const dist::Comm& comm, SketchFile& file, const RowBlocks& bl
   const Index journal_offset = comm.rank() * blocks.row_block;
   Matrix<Scalar> block;
   const Index done = file.phase_steps();
-  const Index first = revisit ? 0 : done;
-  io::ReadAhead ahead(tall, name);
-  read_ahead(ahead, blocks, first, cols_in);
-  for (Index t = first; t < blocks.steps; ++t) {
+  for (Index t = revisit ? 0 : done; t < blocks.steps; ++t) {
     const dist::RowRange range = blocks.step(t);
-    // Block t+1's reads queue up while this block computes and is written.
-    read_ahead(ahead, blocks, t + 1, t + 1 < done ? cols_out : cols_in);
     if (t < done) {
       read_block(tall, name, blocks, range, cols_out, block);
     } else {
@@ -165,10 +150,7 @@ Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& f
     // Read-only: an interrupted Gram pass is simply repeated.
     MatrixD G1 = MatrixD::Zero(o, o);
     Matrix<Scalar> block;
-    io::ReadAhead ahead(file.tall_file(), file.tall_name());
-    read_ahead(ahead, blocks, 0, o);
     for (Index t = 0; t < blocks.steps; ++t) {
-      read_ahead(ahead, blocks, t + 1, o);
       read_block(file.tall_file(), file.tall_name(), blocks, blocks.step(t), o, block);
       dist::accumulate_gram_lower<Scalar>(G1, block);
       if (hooks.progress) hooks.progress("gram", t + 1, blocks.steps);
@@ -267,11 +249,8 @@ void write_eigenvectors(const dist::Comm& comm, SketchFile& file, const RowBlock
   output.keep_partial();
   if (file.phase_steps() == 0) create_eigenvectors_dataset(output.file(), k, blocks.dim);
   Matrix<Scalar> Q;
-  io::ReadAhead ahead(file.tall_file(), file.tall_name());
-  read_ahead(ahead, blocks, file.phase_steps(), o);
   for (Index t = file.phase_steps(); t < blocks.steps; ++t) {
     const dist::RowRange range = blocks.step(t);
-    read_ahead(ahead, blocks, t + 1, o);
     read_block(file.tall_file(), file.tall_name(), blocks, range, o, Q);
     multiply(Q);
     io::write_row_span(output.file(), "/eigenvectors", blocks.dim, range.begin, Q, 0);
@@ -291,12 +270,8 @@ Eigen::Vector2d residual_sums(const dist::Comm& comm, const io::File& result, co
   Matrix<float> V;
   // Pass 1: VᵀG (k x w) from this rank's blocks, one allreduce.
   MatrixD VtG = MatrixD::Zero(k, w);
-  io::ReadAhead ahead(result, "/eigenvectors");
-  read_ahead(ahead, blocks, 0, k);
   for (Index t = 0; t < blocks.steps; ++t) {
     const dist::RowRange range = blocks.step(t);
-    // The last block's successor is pass 2's first block.
-    read_ahead(ahead, blocks, t + 1 < blocks.steps ? t + 1 : 0, k);
     read_block(result, "/eigenvectors", blocks, range, k, V);
     VtG.noalias() += V.cast<double>().transpose() *
                      G_local.middleRows(range.begin - blocks.offset, range.size()).template cast<double>();
@@ -307,7 +282,6 @@ Eigen::Vector2d residual_sums(const dist::Comm& comm, const io::File& result, co
   Eigen::Vector2d sums = Eigen::Vector2d::Zero();
   for (Index t = 0; t < blocks.steps; ++t) {
     const dist::RowRange range = blocks.step(t);
-    read_ahead(ahead, blocks, t + 1, k);
     read_block(result, "/eigenvectors", blocks, range, k, V);
     const MatrixD hg = HG_local.middleRows(range.begin - blocks.offset, range.size()).template cast<double>();
     sums[0] += (hg - V.cast<double>() * lambda_VtG).squaredNorm();
