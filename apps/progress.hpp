@@ -16,8 +16,9 @@ namespace seigh::app {
 
 class ProgressPrinter {
  public:
-  /// `unit` names what is counted (e.g. "products").
-  explicit ProgressPrinter(const dist::Comm& comm, bool enabled = true, std::string unit = "products",
+  /// `unit` names what is counted (singular, e.g. "product"); the
+  /// out-of-core passes' phases count row blocks whatever `unit` says.
+  explicit ProgressPrinter(const dist::Comm& comm, bool enabled = true, std::string unit = "product",
                            double interval = 2.0)
       : enabled_(enabled && comm.is_root()), interval_(interval), unit_(std::move(unit)), start_(Clock::now()) {}
 
@@ -36,15 +37,27 @@ class ProgressPrinter {
     const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
     std::fprintf(stderr, "[%8.1f s] %s: %lld/%lld (%.0f%%)", seconds(start_, now), phase.c_str(),
                  static_cast<long long>(done), static_cast<long long>(total), 100.0 * fraction);
-    // A phase of one unit (e.g. the exact path's dense solve) has no rate.
-    if (elapsed > 0 && total > 1)
-      std::fprintf(stderr, ", %.1f %s/s", static_cast<double>(done) / elapsed, unit_.c_str());
+    // A phase of one unit (e.g. the exact path's dense solve) has no rate;
+    // slow units (the out-of-core passes' row blocks) read better as seconds
+    // per unit than as 0.0 per second.
+    if (elapsed > 0 && total > 1 && done > 0) {
+      const double rate = static_cast<double>(done) / elapsed;
+      const std::string unit = unit_of(phase);
+      if (rate >= 1.0) std::fprintf(stderr, ", %.1f %ss/s", rate, unit.c_str());
+      else std::fprintf(stderr, ", %.1f s per %s", 1.0 / rate, unit.c_str());
+    }
     if (!finished && fraction > 0) std::fprintf(stderr, ", ETA %.0f s", elapsed * (1 - fraction) / fraction);
     if (finished) std::fprintf(stderr, " in %.1f s", elapsed);
     std::fprintf(stderr, "\n");
   }
 
  private:
+  /// The streamed passes of eig/out_of_core.cpp step through row blocks.
+  std::string unit_of(const std::string& phase) const {
+    if (phase == "gram" || phase == "orth1" || phase == "orth2" || phase == "eigenvectors V = Q U")
+      return "row block";
+    return unit_;
+  }
   using Clock = std::chrono::steady_clock;
   static double seconds(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
