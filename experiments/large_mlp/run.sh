@@ -14,7 +14,9 @@
 #   3. the magnitude mask vs the eigenspaces at k = 10, 100, 1500.
 #
 # While step 2 runs, the disk used by the run directory is sampled every
-# 10 s into RUN/disk.tsv (seconds, bytes); the peak is reported at the end.
+# 10 s into RUN/disk.tsv (seconds, bytes allocated on disk: the sketch file
+# is sparse until written, so not its apparent size); the peak is reported at
+# the end.
 # Resumable: run the script again; training continues from its latest
 # checkpoint, SEIGH from its sketch file (--resume). Takes about an hour
 # or more on the VM (see RESULTS.md); meant for the background:
@@ -62,7 +64,7 @@ else
   ( t0=$EPOCHREALTIME
     while sleep 10; do
       printf '%.0f\t%s\n' "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" \
-        "$(du -sb "$RUN_DIR" | cut -f1)" >> "$RUN_DIR/disk.tsv"
+        "$(du -s --block-size=1 "$RUN_DIR" | cut -f1)" >> "$RUN_DIR/disk.tsv"
     done ) &
   sampler=$!
   trap 'kill $sampler 2>/dev/null || true' EXIT
