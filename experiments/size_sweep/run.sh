@@ -24,7 +24,10 @@
 #   WIDTHS="16 64 256" bash experiments/size_sweep/run.sh   # a subset
 # Environment: SEIGH_NP (ranks, default 2), SEIGH_RUN_DIR (default
 # runs/size_sweep), WIDTHS, SEEDS, SEED_MAX_WIDTH, KS (default "10 100 1000";
-# e.g. KS="10 100" to do the cheap k of a large width first), SEIGH_BUILD_DIR (default
+# e.g. KS="10 100" to do the cheap k of a large width first),
+# KEEP_VECTORS_MAX (default 10^9 = 4 GB of float32: results with D·k above it
+# have their /eigenvectors removed by drop_vectors.py once the overlap is
+# written, keeping eigenvalues and attributes), SEIGH_BUILD_DIR (default
 # ./build; built here only when its seigh executable is missing, so that a
 # sweep resumed across sessions keeps one binary, e.g. a build configured with
 # SEIGH_CMAKE_ARGS=-DSEIGH_NATIVE_ARCH=ON).
@@ -37,6 +40,7 @@ WIDTHS="${WIDTHS:-16 64 256 1024 3000}"
 SEEDS="${SEEDS:-0 1 2}"
 SEED_MAX_WIDTH="${SEED_MAX_WIDTH:-256}"
 KS="${KS:-10 100 1000}"
+KEEP_VECTORS_MAX="${KEEP_VECTORS_MAX:-1000000000}"   # D·k entries; larger results drop /eigenvectors after the overlap
 STEPS=2000
 HESSIAN_DATA=train:500
 source "$ROOT/experiments/long_run.sh"   # BUILD_DIR, SEIGH, mpirun set-up, timed
@@ -64,6 +68,11 @@ for w in $WIDTHS; do
       timed "seigh w=$w seed=$seed k=$k" mpirun -np "$NP" "$SEIGH" hessian --run "$dir/train" --hessian-data $HESSIAN_DATA \
         --k "$k" --outer "$k" --inner $(( 2 * k )) --seed "$seed" --out-dir "$dir/seigh_k$k" --skip-existing --quiet
       mpirun -np "$NP" "$SEIGH" overlap --eig "$dir"/seigh_k$k/*.eig.h5 --k "$k" --out "$dir/overlap_seigh_k$k.h5"
+      # Large results (w = 3000, k = 1000: 45 GB per checkpoint) give their
+      # vectors back once the overlap is written.
+      if [ $(( D * k )) -gt "$KEEP_VECTORS_MAX" ]; then
+        /usr/bin/python3 "$HERE/drop_vectors.py" "$dir"/seigh_k$k/*.eig.h5
+      fi
     done
     if [ "$D" -le 30000 ] && [ "$seed" = 0 ]; then
       timed "exact w=$w seed=$seed" mpirun -np "$NP" "$SEIGH" hessian --run "$dir/train" --hessian-data $HESSIAN_DATA \
