@@ -7,8 +7,9 @@ S of them, plus every vector's norm; streams row blocks of entries.
 
 A vector with any wrong block of entries (e.g. written to the wrong place)
 shows in its row of G: its inner products with the subset leave 0 (or 1).
-Prints the largest deviation |G - I| and the worst vectors; float32 entries
-give deviations of order 1e-6 when the vectors are right.
+Prints the largest deviation |G - I| and the worst vectors. Right vectors
+stay far below 1e-4 (2e-8 for a k = 100, D = 269,322 result); a block of
+wrong entries moves its row by about that block's share of the norm.
 """
 import sys
 import time
