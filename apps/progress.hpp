@@ -54,7 +54,7 @@ class ProgressPrinter {
  private:
   /// The streamed passes of eig/out_of_core.cpp step through row blocks.
   std::string unit_of(const std::string& phase) const {
-    if (phase == "gram" || phase == "orth1" || phase == "orth2" || phase == "eigenvectors V = Q U")
+    if (phase == "gram" || phase == "orth" || phase == "eigenvectors V = Q U")
       return "row block";
     return unit_;
   }

@@ -89,7 +89,7 @@ inline void add_solver_options(po::options_description& options, SolverConfig& c
       ("stop-after-blocks", po::value(&c.stop_after_blocks)->default_value(0),
        "seigh, for testing resume: stop after this many newly stored blocks (out-of-core: row blocks too)")
       ("stop-after-phase", po::value(&c.stop_after_phase)->value_name("STAGE"),
-       "seigh --out-of-core, for testing resume: stop once gram|orth1|orth2|core|vectors|error is done")
+       "seigh --out-of-core, for testing resume: stop once gram|orth|core|vectors|error is done")
       ("out-of-core", po::bool_switch(&c.out_of_core),
        "seigh: stream the D x o sketch through the sketch file (needs --out); memory O(row_block*o + D*b + s^2)")
       ("memory-limit", po::value(&c.memory_limit_gb)->default_value(0)->value_name("GB"),
@@ -143,9 +143,9 @@ inline eig::Ordering check_solver_options(const po::variables_map& vm, SolverCon
   require_option(!c.out_of_core || !c.out.empty(),
                  "--out-of-core writes the eigenvectors straight into the result file: give --out FILE.h5");
   const std::string& stop = c.stop_after_phase;
-  require_option(stop.empty() || stop == "gram" || stop == "orth1" || stop == "orth2" || stop == "core" ||
+  require_option(stop.empty() || stop == "gram" || stop == "orth" || stop == "core" ||
                      stop == "vectors" || stop == "error",
-                 "unknown --stop-after-phase '" + stop + "' (valid: gram, orth1, orth2, core, vectors, error)");
+                 "unknown --stop-after-phase '" + stop + "' (valid: gram, orth, core, vectors, error)");
   return ordering;
 }
 

@@ -76,53 +76,65 @@ MatrixD symmetrized_sum(const dist::Comm& comm, MatrixD G) {
               /*collective=*/true);
 }
 
+/// The attribute that marks a sketch file whose tall matrix holds Y until
+/// the vectors stage (format 2). Format 1 (no attribute) overwrote it with
+/// Q₁ and Q in two in-place passes "orth1" and "orth2": such a file is past
+/// the point this version can continue from once it left the gram stage.
+constexpr const char* kFormatAttribute = "ooc_format";
+constexpr std::int64_t kFormat = 2;
+
+void require_current_format(SketchFile& file) {
+  const std::string& phase = file.phase();
+  const bool marked = io::has_attribute(file.file(), "/", kFormatAttribute);
+  const bool tall_is_y = phase == "measure" || phase == "gram";
+  // Every rank read the same attribute, so all of them throw: collective.
+  if (!(marked || tall_is_y || phase == "error" || phase == "done"))
+    throw Error("--resume: '" + file.path() + "' was written by an earlier seigh (out-of-core stage '" + phase +
+                    "') whose orthonormalisation overwrote Y with Q in place; this version keeps Y until the "
+                    "eigenvectors and cannot continue it: finish it with that version, or restart without --resume",
+                /*collective=*/true);
+  if (!marked) io::write_attribute(file.file(), "/", kFormatAttribute, kFormat);
+}
+
 /// The journal tag of step t of `phase` (the attribute `pending`).
 std::string step_tag(const std::string& phase, Index t) { return phase + ":" + std::to_string(t); }
 
-/// One in-place pass over the tall matrix T with the journal protocol of
-/// out_of_core.hpp: step t reads rows [0, cols_in) of this rank's block t,
-/// `transform`s it into n x cols_out and writes that back into rows
-/// [0, cols_out) of the same block; `visit` sees every block's final values
-/// in order (with `revisit`, the completed blocks of a resumed pass are read
-/// back for it). Raises phase_steps after each stored block. Collective.
-template <class Scalar, class Transform, class Visit>
+/// The in-place pass over the tall matrix T (the vectors stage of a
+/// float32 operator), with the journal protocol of out_of_core.hpp: step t
+/// reads rows [0, cols_in) of this rank's block t, `transform`s it into
+/// n x cols_out and writes that back into rows [0, cols_out) of the same
+/// block. Raises phase_steps after each stored block. Collective.
+template <class Scalar, class Transform>
 void in_place_pass(const dist::Comm& comm, SketchFile& file, const RowBlocks& blocks, const std::string& phase,
-                   Index cols_in, Index cols_out, bool revisit, const Hooks& hooks, Transform transform,
-                   Visit visit) {
+                   Index cols_in, Index cols_out, const Hooks& hooks, Transform transform) {
   io::File& tall = file.tall_file();
   const std::string name = file.tall_name();
   // Rank r's journal is columns [r·row_block, r·row_block + n) of /pending.
   const Index journal_width = comm.size() * blocks.row_block;
   const Index journal_offset = comm.rank() * blocks.row_block;
   Matrix<Scalar> block;
-  const Index done = file.phase_steps();
-  for (Index t = revisit ? 0 : done; t < blocks.steps; ++t) {
+  for (Index t = file.phase_steps(); t < blocks.steps; ++t) {
     const dist::RowRange range = blocks.step(t);
-    if (t < done) {
-      read_block(tall, name, blocks, range, cols_out, block);
+    const std::string tag = step_tag(phase, t);
+    if (file.pending() == tag) {
+      // A run killed after step 3 of this step: T_b may be half written,
+      // the journal holds the transformed block.
+      block.resize(range.size(), cols_out);
+      io::read_row_span(file.file(), "/pending", journal_width, journal_offset, block, 0);
     } else {
-      const std::string tag = step_tag(phase, t);
-      if (file.pending() == tag) {
-        // A run killed after step 3 of this step: T_b may be half written,
-        // the journal holds the transformed block.
-        block.resize(range.size(), cols_out);
-        io::read_row_span(file.file(), "/pending", journal_width, journal_offset, block, 0);
-      } else {
-        read_block(tall, name, blocks, range, cols_in, block);
-        transform(block);
-        io::write_row_span(file.file(), "/pending", journal_width, journal_offset, block, 0);
-        file.set_pending(tag);
-      }
-      io::write_row_span(tall, name, blocks.dim, range.begin, block, 0);
-      if (hooks.inside_step) {
-        tall.flush();  // so the simulated kill finds T_b really overwritten
-        hooks.inside_step();
-      }
-      file.set_phase(phase, t + 1);  // flushes T_b first
+      read_block(tall, name, blocks, range, cols_in, block);
+      transform(block);
+      io::write_row_span(file.file(), "/pending", journal_width, journal_offset, block, 0);
+      file.set_pending(tag);
     }
-    visit(range, block);
+    io::write_row_span(tall, name, blocks.dim, range.begin, block, 0);
+    if (hooks.inside_step) {
+      tall.flush();  // so the simulated kill finds T_b really overwritten
+      hooks.inside_step();
+    }
+    file.set_phase(phase, t + 1);  // flushes T_b first
     if (hooks.progress) hooks.progress(phase, t + 1, blocks.steps);
-    if (t >= done && hooks.after_step) hooks.after_step();
+    if (hooks.after_step) hooks.after_step();
   }
 }
 
@@ -142,6 +154,7 @@ Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& f
   // The in-memory driver's options (sketched.hpp): rank deficiency allowed.
   dist::OrthOptions options;
   options.allow_rank_deficient = true;
+  require_current_format(file);
   file.bind_row_blocks(comm.size(), blocks.row_block);
   file.ensure_journal(o, comm.size() * blocks.row_block);
   if (file.phase() == "measure") file.set_phase("gram", 0);
@@ -158,38 +171,38 @@ Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& f
     const std::optional<MatrixD> R1 = dist::cholqr::first_factor(symmetrized_sum(comm, G1), options.cholqr2_max_condition);
     if (comm.any(!R1.has_value())) ill_conditioned("first Cholesky factor");
     file.write_matrix("/R1", *R1);
-    finished(file, "gram", "orth1", hooks);
+    finished(file, "gram", "orth", hooks);
   }
 
-  if (file.phase() == "orth1") {
+  if (file.phase() == "orth") {
+    // Read-only as well: Q₁_b = Y_b R₁⁻¹ is formed in memory and never
+    // stored, so an interrupted pass is repeated and T stays Y. Its Gram G₂
+    // decides the second CholeskyQR factor; Φ and Ψ see Q₁, and the R₂⁻¹
+    // they miss is applied to the small s x o results afterwards:
+    // ΦQ = Φ(Q₁R₂⁻¹) = (ΦQ₁)R₂⁻¹.
     const MatrixD R1 = file.read_matrix("/R1");
     MatrixD G2 = MatrixD::Zero(o, o);
-    in_place_pass<Scalar>(
-        comm, file, blocks, "orth1", o, o, true, hooks,
-        [&](Matrix<Scalar>& block) { dist::cholqr::solve_right<Scalar>(block, R1); },
-        [&](dist::RowRange, const Matrix<Scalar>& block) { dist::accumulate_gram_lower<Scalar>(G2, block); });
+    MatrixD P1 = MatrixD::Zero(s, o), R1psi = MatrixD::Zero(s, o);
+    Matrix<Scalar> block;
+    for (Index t = 0; t < blocks.steps; ++t) {
+      const dist::RowRange range = blocks.step(t);
+      read_block(file.tall_file(), file.tall_name(), blocks, range, o, block);
+      dist::cholqr::solve_right<Scalar>(block, R1);
+      dist::accumulate_gram_lower<Scalar>(G2, block);
+      phi.project_rows(range.begin, block, P1);
+      psi.project_rows(range.begin, block, R1psi);
+      if (hooks.progress) hooks.progress("orth", t + 1, blocks.steps);
+    }
     const std::optional<MatrixD> R2 = dist::cholqr::second_factor(symmetrized_sum(comm, G2));
     if (comm.any(!R2.has_value())) ill_conditioned("second CholeskyQR pass check");
-    file.write_matrix("/R2", *R2);
-    finished(file, "orth1", "orth2", hooks);
-  }
-
-  if (file.phase() == "orth2") {
-    const MatrixD R2 = file.read_matrix("/R2");
-    MatrixD P = MatrixD::Zero(s, o), R = MatrixD::Zero(s, o);
-    in_place_pass<Scalar>(
-        comm, file, blocks, "orth2", o, o, true, hooks,
-        [&](Matrix<Scalar>& block) { dist::cholqr::solve_right<Scalar>(block, R2); },
-        [&](dist::RowRange range, const Matrix<Scalar>& block) {
-          phi.project_rows(range.begin, block, P);
-          psi.project_rows(range.begin, block, R);
-        });
     MatrixD PR(2 * s, o);
-    PR.topRows(s) = P;
-    PR.bottomRows(s) = R;
+    PR.topRows(s) = P1;
+    PR.bottomRows(s) = R1psi;
     comm.allreduce_sum(PR);
+    R2->triangularView<Eigen::Upper>().template solveInPlace<Eigen::OnTheRight>(PR);
+    file.write_matrix("/R2", *R2);
     file.write_matrix("/PR", PR);
-    finished(file, "orth2", "core", hooks);
+    finished(file, "orth", "core", hooks);
   }
 
   Orthonormalized out;
@@ -205,27 +218,33 @@ template <class Scalar>
 void write_eigenvectors(const dist::Comm& comm, SketchFile& file, const RowBlocks& blocks, const MatrixD& U,
                         const std::string& result_path, const Hooks& hooks) {
   const Index o = U.rows(), k = U.cols();
-  const Matrix<Scalar> u = U.template cast<Scalar>();  // as multiply_in_place rounds it
+  // V = QU = Y R⁻¹U with R = R₂R₁, so V_b = Y_b W, W = R₁⁻¹R₂⁻¹U (o x k).
+  // W carries κ(Y) (‖W‖ ≈ 1/σ_min(Y)), so the product is formed in float64:
+  // its error, ε₆₄·κ(R₁)·√o ≤ 1e-16·1e6·40 (CholeskyQR2 rejected larger κ̂₁),
+  // stays below the float32 rounding of the stored V.
+  MatrixD W = file.read_matrix("/R2").triangularView<Eigen::Upper>().solve(U);
+  file.read_matrix("/R1").triangularView<Eigen::Upper>().solveInPlace(W);
   Matrix<Scalar> V;
-  // Q_b (n x o) → V_b = Q_b U (n x k), in the row chunks of multiply().
-  const auto multiply = [&](Matrix<Scalar>& Q) {
-    V.resize(Q.rows(), k);
-    for (Index r0 = 0; r0 < Q.rows(); r0 += dist::detail::kProductRows) {
-      const Index n = std::min(dist::detail::kProductRows, Q.rows() - r0);
-      V.middleRows(r0, n).noalias() = Q.middleRows(r0, n) * u;
+  MatrixD y;
+  // Y_b (n x o) → V_b = Y_b W (n x k), in the row chunks of multiply().
+  const auto multiply = [&](Matrix<Scalar>& Y) {
+    V.resize(Y.rows(), k);
+    for (Index r0 = 0; r0 < Y.rows(); r0 += dist::detail::kProductRows) {
+      const Index n = std::min(dist::detail::kProductRows, Y.rows() - r0);
+      y = Y.middleRows(r0, n).template cast<double>();
+      V.middleRows(r0, n) = (y * W).template cast<Scalar>();
     }
-    Q.swap(V);
+    Y.swap(V);
   };
   const auto label_progress = [&](Index done, Index total) {
     if (hooks.progress) hooks.progress("eigenvectors V = Q U", done, total);
   };
 
   if (file.tall_in_result()) {
-    // V into rows [0, k) of T in RESULT.partial, journalled like orth1/2.
+    // V into rows [0, k) of T in RESULT.partial, journalled (out_of_core.hpp).
     Hooks pass_hooks = hooks;
     pass_hooks.progress = [&](const std::string&, Index done, Index total) { label_progress(done, total); };
-    in_place_pass<Scalar>(comm, file, blocks, "vectors", o, k, false, pass_hooks, multiply,
-                          [](dist::RowRange, const Matrix<Scalar>&) {});
+    in_place_pass<Scalar>(comm, file, blocks, "vectors", o, k, pass_hooks, multiply);
     // Then T becomes the result's /eigenvectors [k, D]. Both steps are
     // idempotent: a run killed between them (phase_steps is already
     // `steps`) repeats what is left.

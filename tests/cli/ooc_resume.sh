@@ -23,10 +23,10 @@ grep -q "out-of-core, row block 1500" reference.log || { cat reference.log; echo
 
 # Stops (the unit test tests/eig/test_out_of_core.cpp stops in and after
 # every stage; each run here costs a few seconds of mpirun): 4 Y blocks + 8
-# Z batches are measured, then `steps` row blocks in each of orth1, orth2
-# and vectors.
-steps=$(( ( (20000 + np - 1) / np + 1499 ) / 1500 ))
-for stop in "--stop-after-blocks $((12 + steps + 1))" "--stop-after-phase vectors"; do
+# Z batches are measured (units 1-12), then the read-only gram and orth
+# passes, the core, and the row blocks of vectors (units 13, 14, ...): the
+# first stop falls inside vectors, after its second block.
+for stop in "--stop-after-blocks 14" "--stop-after-phase orth" "--stop-after-phase vectors"; do
   rm -f stopped.h5 stopped.h5.sketch.h5 stopped.h5.partial
   # shellcheck disable=SC2086
   run --out-of-core --out stopped.h5 $stop >stopped.log 2>&1 && { cat stopped.log; echo "FAIL: '$stop' did not stop"; exit 1; }

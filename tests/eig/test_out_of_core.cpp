@@ -107,7 +107,7 @@ TEST_CASE("out-of-core SEIGH agrees with the in-memory path", "[eig][seigh][ooc]
         // float32: both paths add the same float64 terms in different
         // groupings (Gram and projection sums per row block, Z per batch),
         // so Q, P, R differ by a few float32 roundings (u = 6e-8) of the
-        // stored Y and Q; the core solve is well conditioned here (o = 12
+        // stored Y and Q (in memory) or Q₁ (streamed); the core solve is well conditioned here (o = 12
         // well above the 8 dominant directions), so eigenvalues agree to
         // ~1e-6 relative: 1e-5 as in the rank-count test of test_sketched.
         // The vectors are both rounded to float32 in the file: |cos| ≥
@@ -153,6 +153,31 @@ TEST_CASE("out-of-core SEIGH agrees with the in-memory path", "[eig][seigh][ooc]
   }
 }
 
+TEST_CASE("out-of-core eigenvectors stay orthonormal when Y is ill-conditioned", "[eig][seigh][ooc]") {
+  // V_b = Y_b W with W = R₁⁻¹R₂⁻¹U (out_of_core.hpp) carries κ(Y) in W: in
+  // float64 the product's error is ε₆₄·κ, far below the float32 rounding of
+  // the stored V; in float32 it would be ε₃₂·κ. λ = 1, then 10^(−0.45 i):
+  // the o = 12 columns of Y span five decades, about as ill-conditioned as
+  // CholeskyQR2 accepts (q = 0.5 is rejected), with gaps of 2.8x between
+  // eigenvalues. Measured: max |VᵀV − I| = 4.7e-8 (float32 storage); the
+  // same product in float32 gives 2.2e-6.
+  const auto& comm = world();
+  SyntheticOperator<float> op(comm, parse_synthetic_spec("exp,D=2001,R=1,q=0.45,seed=37"));
+  const auto options = options_for(6, 12, 30, 0);
+  const Outcome memory = in_memory(comm, op, options);
+  const Outcome streamed = out_of_core(comm, op, options, "steep", 300);
+  const MatrixD& V = streamed.eigenvectors;
+  const double orthogonality = (V.transpose() * V - MatrixD::Identity(V.cols(), V.cols())).cwiseAbs().maxCoeff();
+  const double relative =
+      ((streamed.eigenvalues - memory.eigenvalues).array() / memory.eigenvalues.array()).abs().maxCoeff();
+  const double alignment = worst_alignment(memory.eigenvectors, streamed.eigenvectors);
+  INFO("max |VᵀV − I| " << orthogonality << ", max relative eigenvalue difference " << relative << ", 1 - |cos| "
+                        << alignment);
+  CHECK(orthogonality <= 5e-7);
+  CHECK(relative <= 1e-5);
+  CHECK(alignment <= 1e-5);
+}
+
 TEST_CASE("out-of-core SEIGH resumes at every stage bit for bit", "[eig][seigh][ooc][resume]") {
   const auto& comm = world();
   SyntheticOperator<float> op(comm, parse_synthetic_spec("poly,D=2001,R=5,p=1.5,seed=33"));
@@ -160,8 +185,8 @@ TEST_CASE("out-of-core SEIGH resumes at every stage bit for bit", "[eig][seigh][
   const Index row_block = 512;
   const Outcome reference = out_of_core(comm, op, options, "reference", row_block);
   // Units counted by --stop-after-blocks: 2 Y blocks + 5 Z batches, then
-  // `steps` row blocks in each of orth1, orth2 and vectors, then 2 probe
-  // blocks of the error estimate.
+  // `steps` row blocks of vectors (gram and orth only read, and are
+  // repeated when interrupted), then 2 probe blocks of the error estimate.
   const Index local_max = (2001 + comm.size() - 1) / comm.size();
   const Index steps = (local_max + row_block - 1) / row_block;
   const Index measured = 2 + 5;
@@ -172,14 +197,11 @@ TEST_CASE("out-of-core SEIGH resumes at every stage bit for bit", "[eig][seigh][
   };
   const std::vector<Stop> stops{
       {0, "gram", "after gram"},
-      {measured + 1, "", "inside orth1"},
-      {0, "orth1", "after orth1"},
-      {measured + steps + 1, "", "inside orth2"},
-      {0, "orth2", "after orth2"},
+      {0, "orth", "after orth"},
       {0, "core", "after the core solve"},
-      {measured + 2 * steps + 1, "", "inside vectors"},
+      {measured + 1, "", "inside vectors"},
       {0, "vectors", "after vectors"},
-      {measured + 3 * steps + 1, "", "inside the error estimate"},
+      {measured + steps + 1, "", "inside the error estimate"},
   };
   for (const Stop& stop : stops) {
     INFO("stopped " << stop.where << " (steps per pass " << steps << ")");
@@ -194,20 +216,34 @@ TEST_CASE("out-of-core SEIGH resumes at every stage bit for bit", "[eig][seigh][
   }
   // The D x o matrix of a float32 run lives in RESULT.partial: without it
   // the sketch file cannot be continued, and says so.
-  CHECK_THROWS_WITH(out_of_core(comm, op, options, "gone", row_block, false, 0, "orth1"),
-                    Catch::Contains("stopped after the orth1 stage"));
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "gone", row_block, false, 0, "orth"),
+                    Catch::Contains("stopped after the orth stage"));
   if (comm.is_root()) std::filesystem::remove(seigh::test::scratch("gone.h5.partial"));
   comm.barrier();
   CHECK_THROWS_WITH(out_of_core(comm, op, options, "gone", row_block, true),
                     Catch::Contains("which is gone") && Catch::Contains("restart without --resume"));
   // A resumed stage after the measurement needs the same row blocks; and the
   // in-memory path refuses a file whose Y is in the out-of-core result.
-  CHECK_THROWS_WITH(out_of_core(comm, op, options, "rb", row_block, false, 0, "orth1"),
-                    Catch::Contains("stopped after the orth1 stage"));
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "rb", row_block, false, 0, "orth"),
+                    Catch::Contains("stopped after the orth stage"));
   CHECK_THROWS_WITH(out_of_core(comm, op, options, "rb", 300, true), Catch::Contains("row block 512"));
   auto memory_options = options;
   memory_options.checkpoint = SketchOptions::Checkpoint{seigh::test::scratch("rb.h5.sketch.h5"), true, "test operator"};
   CHECK_THROWS_WITH(seigh::eig::sketched_eigh(comm, op, memory_options, kRng), Catch::Contains("--out-of-core"));
+  // A file of the format that overwrote Y with Q in place (no ooc_format
+  // attribute) is refused past its gram stage: continuing it would apply
+  // R₁⁻¹ to Q a second time.
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "old", row_block, false, 0, "orth"),
+                    Catch::Contains("stopped after the orth stage"));
+  if (comm.is_root()) {
+    const hid_t file = H5Fopen(seigh::test::scratch("old.h5.sketch.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    CHECK(H5Adelete(file, "ooc_format") >= 0);
+    H5Fclose(file);
+  }
+  comm.barrier();
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "old", row_block, true),
+                    Catch::Contains("written by an earlier seigh") && Catch::Contains("stage 'core'"));
 }
 
 TEST_CASE("out-of-core SEIGH reports an ill-conditioned sketch it cannot factor", "[eig][seigh][ooc]") {
@@ -220,12 +256,12 @@ TEST_CASE("out-of-core SEIGH reports an ill-conditioned sketch it cannot factor"
 }
 
 TEST_CASE("out-of-core SEIGH resumes bit for bit from a kill inside any in-place step", "[eig][seigh][ooc][resume]") {
-  // The journal's window (out_of_core.hpp): each step of orth1, orth2 and
-  // vectors (float32: V in place) is stopped after its block of the tall
-  // matrix was overwritten on disk and before phase_steps counts it. A
-  // resume that read that block back from the tall matrix would transform
-  // it a second time (Q₁ R₂⁻¹ R₂⁻¹, or Q U read as Q); it must take it
-  // from /pending and end bit for bit equal to an uninterrupted run.
+  // The journal's window (out_of_core.hpp): each step of the vectors pass
+  // (float32: V in place) is stopped after its block of the tall matrix was
+  // overwritten on disk and before phase_steps counts it. A resume that
+  // read that block back from the tall matrix would transform it a second
+  // time (V_b read as Y_b); it must take it from /pending and end bit for
+  // bit equal to an uninterrupted run.
   const auto& comm = world();
   SyntheticOperator<float> op(comm, parse_synthetic_spec("poly,D=2001,R=5,p=1.5,seed=33"));
   auto options = options_for(6, 12, 30, 10);
@@ -234,15 +270,13 @@ TEST_CASE("out-of-core SEIGH resumes bit for bit from a kill inside any in-place
   const Index local_max = (2001 + comm.size() - 1) / comm.size();
   const Index steps = (local_max + row_block - 1) / row_block;
   const Index measured = 2 + 5;  // Y blocks + Z batches, as in the test above
-  for (Index unit = measured + 1; unit <= measured + 3 * steps; ++unit) {
-    const char* pass = unit <= measured + steps ? "orth1" : unit <= measured + 2 * steps ? "orth2" : "vectors";
-    INFO("stopped inside " << pass << " step " << (unit - measured - 1) % steps << " of " << steps);
+  for (Index unit = measured + 1; unit <= measured + steps; ++unit) {
+    INFO("stopped inside vectors step " << unit - measured - 1 << " of " << steps);
     const std::string name = "inside-" + std::to_string(unit);
     CHECK_THROWS_WITH(out_of_core(comm, op, options, name, row_block, false, unit, "", true),
                       Catch::Contains("before counting it"));
-    // A block transformed twice may also fail the resumed run (Q₁ R₁⁻¹ makes
-    // G₂ far from I): a failed stop, not the end of the loop (the error is
-    // collective, so every rank goes on together).
+    // A failed resume is a failed stop, not the end of the loop (errors
+    // are collective, so every rank goes on together).
     Outcome resumed;
     std::string failure;
     try {
@@ -309,8 +343,8 @@ TEST_CASE("out-of-core SEIGH keeps one D x o matrix on disk", "[eig][seigh][ooc]
     const std::string out = seigh::test::scratch(name + ".h5");
     // During the run: Y is /tall [o, D] float32 in RESULT.partial, chunked as
     // the result's /eigenvectors; the sketch file has no copy of it.
-    CHECK_THROWS_WITH(out_of_core(comm, op, options, name, row_block, false, 0, "orth1"),
-                      Catch::Contains("stopped after the orth1 stage"));
+    CHECK_THROWS_WITH(out_of_core(comm, op, options, name, row_block, false, 0, "orth"),
+                      Catch::Contains("stopped after the orth stage"));
     const auto partial = datasets_of(comm, out + ".partial");
     REQUIRE(partial.size() == 1);
     CHECK(partial[0].path == "/tall");

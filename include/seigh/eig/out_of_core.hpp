@@ -8,24 +8,36 @@
 /// Shapes: the tall matrix T (D x o) is an [o, D] dataset; a row block is
 /// n ≤ row_block consecutive rows of this rank's range, held as an n x o
 /// column-major matrix (the hyperslab [0:o, r0:r0+n] of the file, no
-/// transposition). T is overwritten in place, stage by stage, so the disk
-/// holds one D x o matrix: Y, then Q₁, then Q, and (float32 operators,
-/// where T is /tall of RESULT.partial) finally V in its first k rows. The
-/// passes mirror the in-memory steps exactly (dist/orthonormalize,
-/// RowProjector, multiply_in_place, estimate_error):
+/// transposition). T holds Y = HΩ until the vectors stage and (float32
+/// operators, where T is /tall of RESULT.partial) V in its first k rows
+/// after it, so the disk holds one D x o matrix. The passes compute what
+/// the in-memory steps compute (dist/orthonormalize, RowProjector,
+/// multiply_in_place, estimate_error), regrouped so that only the last one
+/// writes:
 ///
-///   gram   G₁ = Σ_blocks Y_bᵀY_b (float64, one allreduce), R₁ = chol(G₁)
-///   orth1  Q₁_b = Y_b R₁⁻¹ → T_b,  G₂ = Σ Q₁_bᵀQ₁_b (from the stored values)
-///   orth2  Q_b = Q₁_b R₂⁻¹ → T_b,  P += Φ[:, b] Q_b,  R += Ψ[:, b] Q_b
-///   core   C = P⁺ Z (R⁺)ᵀ on rank 0 (unchanged), (Λ, U) broadcast
-///   vectors V_b = Q_b U (n x k): float32 operator → rows [0, k) of T_b, then
-///          T is shrunk to [k, D] and renamed /eigenvectors (it is inside
-///          RESULT.partial already); float64 operator → /eigenvectors
-///          [k, D] float32 of RESULT.partial, T (/Y of the sketch file)
-///          left as it is. Rows of V_b depend only on the rows of Q_b.
-///   error  per probe block G: HG (products), VᵀG = Σ V_bᵀG_b, then
-///          Σ‖HG_b − V_b Λ VᵀG‖², Σ‖HG_b‖² with V_b read back from the result
+///   gram    G₁ = Σ_blocks Y_bᵀY_b (float64, one allreduce), R₁ = chol(G₁)
+///   orth    Q₁_b = Y_b R₁⁻¹ in memory only: G₂ = Σ Q₁_bᵀQ₁_b, R₂ = chol(G₂),
+///           P = (Σ Φ[:, b] Q₁_b) R₂⁻¹, R = (Σ Ψ[:, b] Q₁_b) R₂⁻¹
+///   core    C = P⁺ Z (R⁺)ᵀ on rank 0 (unchanged), (Λ, U) broadcast
+///   vectors V_b = Y_b W with W = R₁⁻¹R₂⁻¹U (o x k, float64 GEMM), i.e.
+///           V = QU with Q = Y(R₂R₁)⁻¹: float32 operator → rows [0, k) of
+///           T_b, then T is shrunk to [k, D] and renamed /eigenvectors (it
+///           is inside RESULT.partial already); float64 operator →
+///           /eigenvectors [k, D] float32 of RESULT.partial, T (/Y of the
+///           sketch file) left as it is. Rows of V_b depend only on Y_b.
+///   error   per probe block G: HG (products), VᵀG = Σ V_bᵀG_b, then
+///           Σ‖HG_b − V_b Λ VᵀG‖², Σ‖HG_b‖² with V_b read back from the result
 ///
+/// Why not store Q₁ and Q (format 1 did, in two in-place passes "orth1" and
+/// "orth2"): each such pass wrote T and its journal, 2·4·D·o bytes, and at
+/// D = 11.4 M, o = 1500 the two passes took 870 s and 857 s against 361 s
+/// for the read-only Gram pass (experiments/large_mlp/RESULTS.md). Forming Q₁
+/// twice costs one more triangular solve's worth of flops; V_b = Y_b W in
+/// float64 costs what Q_b U did, and its error ε₆₄·κ(R₁) is far below the
+/// float32 rounding of V because CholeskyQR2 accepts only κ̂(R₁) ≤ 1e6.
+/// The sketch file records the format (attribute ooc_format = 2); a
+/// format-1 file past its gram stage is refused on resume.
+
 /// CholeskyQR2 (Fukaya et al. 2014) is the in-memory default; its two
 /// decisions (κ̂₁(R₁) ≤ 1e6, ‖G₂ − I‖_F ≤ 1/2) are taken by the same
 /// functions (dist::cholqr). When either rejects, the in-memory path falls
@@ -34,17 +46,17 @@
 /// Memory per rank: O(row_block·(o + k)) for the block buffers, plus what
 /// the measurement needs (D·b probes, s² for Z), never D·o/P.
 ///
-/// Resume. Every write pass raises `phase_steps` after each block's data
-/// is flushed; the read-only passes (gram, and the re-read of completed
-/// blocks when a pass resumes) recompute their sums from the file, so a
-/// resumed run adds the same terms in the same order as an uninterrupted
-/// one and ends bit for bit equal (same ranks and row block).
+/// Resume. The read-only passes (gram, orth) are simply repeated when
+/// interrupted, so a resumed run adds the same terms in the same order as
+/// an uninterrupted one and ends bit for bit equal (same ranks and row
+/// block). The vectors pass raises `phase_steps` after each block's data is
+/// flushed.
 ///
 /// An in-place step must never be applied twice: a kill after block t of
 /// T was (partly) overwritten but before the step was counted would
-/// otherwise transform Q₁_b again as if it were Y_b. Each step of orth1,
-/// orth2 and (in place) vectors is therefore journalled through the sketch
-/// file's /pending ([o, ranks·row_block], rank r in its own columns):
+/// otherwise transform V_b again as if it were Y_b. Each step of the
+/// in-place vectors pass is therefore journalled through the sketch file's
+/// /pending ([o, ranks·row_block], rank r in its own columns):
 ///
 ///   1. read T_b (or, see below, the journal), transform it into X_b;
 ///   2. write X_b into /pending, flush;
@@ -52,14 +64,14 @@
 ///   4. write X_b into T_b (flushed by 5 before the counter);
 ///   5. raise phase_steps to t + 1, flush.
 ///
-/// A run resumed at step t of a phase takes X_b from /pending if pending
-/// names (phase, t) — T_b may be half written — and otherwise reads T_b,
+/// A run resumed at step t takes X_b from /pending if pending names
+/// (phase, t) — T_b may be half written — and otherwise reads T_b,
 /// which is then untouched because it is written only after the flag. The
 /// flag is not cleared at 5: once phase_steps is t + 1 it names a finished
 /// step and is never matched again (each (phase, t) happens once), and not
 /// clearing it leaves no order between two attribute writes to depend on.
 /// The price is a second write of each block (the journal): one more
-/// D x o write per pass, on the small file.
+/// D x k write, on the small file.
 
 #include <cstddef>
 #include <functional>
@@ -131,7 +143,7 @@ struct Hooks {
   std::function<void(const std::string&, Index, Index)> progress;
 };
 
-/// Step 3 streamed: Q = orth(Y) in place of Y, P = ΦQ and R = ΨQ
+/// Step 3 streamed: R = R₂R₁ of Y = QR (Q never stored), P = ΦQ and R = ΨQ
 /// (returned stacked, 2s x o, replicated), the factorisation's diagnostics
 /// (R = R₂R₁, numerical rank with the in-memory tolerance; rank deficiency
 /// allowed as in the in-memory driver). Continues from the stage the file
@@ -145,10 +157,10 @@ Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& f
                                            const RowProjector<Scalar>& phi, const RowProjector<Scalar>& psi,
                                            Index inner, const Hooks& hooks);
 
-/// Step 4 streamed: V = Q U (D x k) into /eigenvectors [k, D] float32 of
-/// the result file RESULT.partial, block by block from the rows of Q: in
-/// place when the tall matrix is already there (then shrunk and renamed;
-/// journalled as the orth passes), else into a new dataset (RESULT.partial
+/// Step 4 streamed: V = Q U = Y R₁⁻¹R₂⁻¹U (D x k) into /eigenvectors [k, D]
+/// float32 of the result file RESULT.partial, block by block from the rows
+/// of Y (/R1, /R2 from the sketch file): in place when the tall matrix is
+/// already there (then shrunk and renamed; journalled), else into a new dataset (RESULT.partial
 /// created, or reopened when the stage resumes). Collective.
 template <class Scalar>
 void write_eigenvectors(const dist::Comm& comm, SketchFile& file, const RowBlocks& blocks, const MatrixD& U,

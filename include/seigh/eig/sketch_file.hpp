@@ -22,7 +22,7 @@
 ///
 /// The out-of-core mode (out_of_core.hpp) keeps going after the
 /// measurement: the attribute `phase` names the stage a run is in (absent
-/// or "measure", then "gram", "orth1", "orth2", "core", "vectors", "error",
+/// or "measure", then "gram", "orth", "core", "vectors", "error",
 /// "done"), `phase_steps` the row-block steps of it that are complete
 /// (raised, like the column counters, only after the step's data is
 /// flushed), and the stages add
@@ -31,14 +31,17 @@
 ///     /PR     [2s, o] float64: P = ΦQ stacked on R = ΨQ
 ///     /core_lambda [k, 1], /core_U [o, k] float64: the core solution
 ///     /pending [o, ranks·row_block] (the tall matrix's scalar): the journal
-///       of the in-place passes, rank r's block in columns
+///       of the in-place vectors pass, rank r's block in columns
 ///       [r·row_block, r·row_block + n); attribute `pending` = "phase:t"
 ///       names the step whose transformed block it holds (out_of_core.hpp)
 ///     attributes error_residual2, error_operator2, error_blocks: the
 ///       running sums of the error estimate and the probe blocks they cover
+///     attribute ooc_format = 2: the tall matrix holds Y until the vectors
+///       stage (format 1, without it, overwrote it with Q₁ and Q in stages
+///       "orth1" and "orth2"; out_of_core.hpp)
 ///
-/// The tall D x o matrix is one dataset, overwritten in place stage by
-/// stage: Y, then Q₁ = Y R₁⁻¹ (orth1), then Q = Q₁ R₂⁻¹ (orth2). Where it
+/// The tall D x o matrix is one dataset, Y until the vectors stage (which,
+/// in the "result" layout, overwrites it with V in place). Where it
 /// lives is the attribute `tall`:
 ///
 ///   - "sketch" (or absent): /Y of this file, as above. The in-memory mode,

@@ -72,17 +72,17 @@ struct SketchOptions {
     /// measured blocks, and in the out-of-core mode row-block steps too.
     Index stop_after_blocks = 0;
     /// Testing, out-of-core: stop (with an error) once this stage ("gram",
-    /// "orth1", "orth2", "core", "vectors", "error") is complete.
+    /// "orth", "core", "vectors", "error") is complete.
     std::string stop_after_phase;
     /// Testing, out-of-core: if the unit at which stop_after_blocks stops
-    /// is a step of an in-place pass (orth1, orth2, vectors of a float32
-    /// operator), stop inside it, after its block was overwritten on disk
+    /// is a step of the in-place pass (vectors of a float32 operator), stop
+    /// inside it, after its block was overwritten on disk
     /// and before it is counted (the window the journal covers).
     bool stop_inside_step = false;
   };
   std::optional<Checkpoint> checkpoint;
   /// Out-of-core mode (out_of_core.hpp): the checkpoint file (required)
-  /// holds the measurement state, and Y, overwritten in place by Q₁ and Q,
+  /// holds the measurement state, and Y (read twice for R₁, R₂, P and R)
   /// is streamed in row blocks. For a float32 operator that D x o matrix is
   /// /tall of RESULT.partial from the start and becomes its /eigenvectors
   /// (V = QU in place); for float64 it is /Y of the checkpoint file and V is
