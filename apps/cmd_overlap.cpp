@@ -19,6 +19,7 @@
 #include "seigh/metrics/overlap_analysis.hpp"
 #include "seigh/metrics/overlap_file.hpp"
 #include "seigh/metrics/overlap_report.hpp"
+#include "seigh/metrics/streamed_rows.hpp"
 
 namespace seigh::app {
 
@@ -153,12 +154,6 @@ VectorF read_params(const dist::Comm& comm, const std::string& path) {
   return Eigen::Map<const VectorF>(values.data(), static_cast<Index>(values.size()));
 }
 
-/// The first k_max eigenvectors of an eig file (D x k_max, this comm's partition).
-dist::BlockRowMatrix<float> read_eigenvectors(const dist::Comm& comm, const Source& s, Index k_max) {
-  const io::File file = io::File::open(comm, s.eig);
-  return io::read_rows_at<float>(file, "/eigenvectors", comm.partition(s.D), 0, k_max);
-}
-
 int run_overlap(const dist::Comm& comm, const std::vector<std::string>& args) {
   OverlapConfig c;
   OptionSpec spec = overlap_options(c);
@@ -211,24 +206,28 @@ int run_overlap(const dist::Comm& comm, const std::vector<std::string>& args) {
   }
   if (!run && table.step.size() != 1) table.step.clear();
 
-  const Index k_max = ks.back();
-  // The reference (last result) first: its masks and eigenvectors are
-  // needed by every other row of a run.
+  // Each result is streamed once in row blocks (metrics/streamed_rows.hpp):
+  // memory O(row_block·max k) per rank, not D·max k / P, and the same
+  // numbers as the in-memory analysis. The reference (last result) first:
+  // its masks and rows are needed by every other row of a run.
+  const dist::RowPartition partition = comm.partition(D);
+  const Index row_block = metrics::default_overlap_row_block();
   const Index last = n - 1;
-  const dist::BlockRowMatrix<float> V_T = read_eigenvectors(comm, sources[static_cast<std::size_t>(last)], k_max);
-  const auto analyses_T = metrics::analyse_masks(comm, V_T, read_params(comm, sources.back().params), ks, options);
-  std::vector<metrics::Mask> masks_T;
-  for (const auto& a : analyses_T) masks_T.push_back(a.mask);
-  metrics::fill_row(table, last, analyses_T);
-  if (run) metrics::fill_run_row(comm, table, last, V_T, masks_T, V_T, masks_T);
-  for (Index t = 0; t < last; ++t) {
+  const auto analyse = [&](Index t, const io::File& eig, const io::File& reference,
+                           const std::vector<metrics::Mask>* masks_T) {
     const Source& s = sources[static_cast<std::size_t>(t)];
-    const dist::BlockRowMatrix<float> V = read_eigenvectors(comm, s, k_max);
-    const auto analyses = metrics::analyse_masks(comm, V, read_params(comm, s.params), ks, options);
-    metrics::fill_row(table, t, analyses);
-    std::vector<metrics::Mask> masks;
-    for (const auto& a : analyses) masks.push_back(a.mask);
-    metrics::fill_run_row(comm, table, t, V, masks, V_T, masks_T);
+    const std::vector<metrics::Mask> masks = metrics::magnitude_masks(comm, read_params(comm, s.params), ks);
+    const metrics::StreamedRows rows =
+        metrics::stream_rows(comm, eig, "/eigenvectors", partition, ks, masks, run ? &reference : nullptr, row_block);
+    metrics::fill_row(table, t, metrics::analyse_mask_inputs(comm, D, rows.inputs, options));
+    if (run) metrics::fill_run_row(table, t, *rows.cross, masks, masks_T != nullptr ? *masks_T : masks);
+    return masks;
+  };
+  const io::File file_T = io::File::open(comm, sources[static_cast<std::size_t>(last)].eig);
+  const std::vector<metrics::Mask> masks_T = analyse(last, file_T, file_T, nullptr);
+  for (Index t = 0; t < last; ++t) {
+    const io::File file = io::File::open(comm, sources[static_cast<std::size_t>(t)].eig);
+    analyse(t, file, file_T, &masks_T);
   }
 
   if (!c.out.empty()) metrics::write_overlap_result(comm, c.out, table);

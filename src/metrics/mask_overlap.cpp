@@ -67,15 +67,20 @@ double mask_overlap(const dist::Comm& comm, const dist::BlockRowMatrix<Scalar>& 
   return comm.sum(sum) / static_cast<double>(k);
 }
 
-template <class Scalar>
-MaskComparison compare_mask(const dist::Comm& comm, const dist::BlockRowMatrix<Scalar>& V, const Mask& mask) {
-  const MatrixD A = mask_rows(comm, V, mask);
+MaskComparison compare_mask_rows(const MatrixD& A) {
+  SEIGH_REQUIRE(A.rows() == A.cols() && A.rows() > 0)
+      << "mask comparison: V_k[M, :] must be k x k with k >= 1, got " << A.rows() << " x " << A.cols();
   MaskComparison result;
   result.cosines = principal_cosines(A);
   result.metrics = metrics_from_cosines(result.cosines);
-  result.metrics.overlap = A.squaredNorm() / static_cast<double>(mask.size());
+  result.metrics.overlap = A.squaredNorm() / static_cast<double>(A.rows());
   result.metrics.iou = iou_from_overlap(result.metrics.overlap);
   return result;
+}
+
+template <class Scalar>
+MaskComparison compare_mask(const dist::Comm& comm, const dist::BlockRowMatrix<Scalar>& V, const Mask& mask) {
+  return compare_mask_rows(mask_rows(comm, V, mask));
 }
 
 template MatrixD mask_rows(const dist::Comm&, const dist::BlockRowMatrix<float>&, const Mask&);

@@ -9,6 +9,31 @@
 
 namespace seigh::metrics {
 
+std::vector<Mask> magnitude_masks(const dist::Comm& comm, const Eigen::Ref<const VectorF>& theta,
+                                  const std::vector<Index>& ks) {
+  std::vector<Mask> masks;
+  // θ is replicated, so a non-finite entry fails every rank: agree on it.
+  for (const Index k : ks) masks.push_back(dist::collective(comm, [&] { return magnitude_mask(theta, k); }));
+  return masks;
+}
+
+std::vector<MaskAnalysis> analyse_mask_inputs(const dist::Comm& comm, Index D, const std::vector<MaskInputs>& inputs,
+                                              const OverlapOptions& options) {
+  std::vector<MaskAnalysis> analyses;
+  analyses.reserve(inputs.size());
+  for (const MaskInputs& in : inputs) {
+    MaskAnalysis a;
+    a.k = in.k;
+    a.mask = in.mask;
+    a.chance = chance_level(in.k, D);
+    a.magnitude = compare_mask_rows(in.rows);
+    a.best = best_mask(comm, in.norms);
+    a.random = random_mask_control(comm, in.norms, options.random_masks, options.rng);
+    analyses.push_back(std::move(a));
+  }
+  return analyses;
+}
+
 template <class Scalar>
 std::vector<MaskAnalysis> analyse_masks(const dist::Comm& comm, const dist::BlockRowMatrix<Scalar>& V,
                                         const Eigen::Ref<const VectorF>& theta, const std::vector<Index>& ks,
@@ -22,21 +47,11 @@ std::vector<MaskAnalysis> analyse_masks(const dist::Comm& comm, const dist::Bloc
           << " eigenvectors, D = " << D << ")";
     }
   });
-  std::vector<MaskAnalysis> analyses;
-  analyses.reserve(ks.size());
-  for (const Index k : ks) {
-    MaskAnalysis a;
-    a.k = k;
-    // θ is replicated, so a non-finite entry fails every rank: agree on it.
-    a.mask = dist::collective(comm, [&] { return magnitude_mask(theta, k); });
-    a.chance = chance_level(k, D);
-    a.magnitude = compare_mask(comm, V, a.mask);
-    const RowNorms norms = row_norms(V, k);
-    a.best = best_mask(comm, norms);
-    a.random = random_mask_control(comm, norms, options.random_masks, options.rng);
-    analyses.push_back(std::move(a));
-  }
-  return analyses;
+  const std::vector<Mask> masks = magnitude_masks(comm, theta, ks);
+  std::vector<MaskInputs> inputs;
+  for (std::size_t j = 0; j < ks.size(); ++j)
+    inputs.push_back({ks[j], masks[j], mask_rows(comm, V, masks[j]), row_norms(V, ks[j])});
+  return analyse_mask_inputs(comm, D, inputs, options);
 }
 
 void fill_row(OverlapTable& table, Index t, const std::vector<MaskAnalysis>& analyses) {
@@ -70,7 +85,14 @@ void fill_run_row(const dist::Comm& comm, OverlapTable& table, Index t, const di
   SEIGH_REQUIRE(masks_t.size() == table.k.size() && masks_T.size() == table.k.size())
       << "fill_run_row: masks do not match the " << table.k.size() << " k values";
   const Index k_max = *std::max_element(table.k.begin(), table.k.end());
-  const MatrixD cross = leading_cross_gram(comm, V_t, V_T, k_max);
+  fill_run_row(table, t, leading_cross_gram(comm, V_t, V_T, k_max), masks_t, masks_T);
+}
+
+void fill_run_row(OverlapTable& table, Index t, const MatrixD& cross, const std::vector<Mask>& masks_t,
+                  const std::vector<Mask>& masks_T) {
+  SEIGH_REQUIRE(table.run) << "fill_run_row: the table has no run layout";
+  SEIGH_REQUIRE(masks_t.size() == table.k.size() && masks_T.size() == table.k.size())
+      << "fill_run_row: masks do not match the " << table.k.size() << " k values";
   for (std::size_t j = 0; j < table.k.size(); ++j) {
     const auto c = static_cast<Index>(j);
     table.mask_stability(t, c) = mask_stability(masks_t[j], masks_T[j]);

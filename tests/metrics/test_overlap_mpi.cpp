@@ -18,6 +18,10 @@
 #include "seigh/metrics/overlap_analysis.hpp"
 #include "seigh/metrics/overlap_file.hpp"
 #include "seigh/metrics/random_mask.hpp"
+#include "seigh/metrics/row_norms.hpp"
+#include "seigh/metrics/streamed_rows.hpp"
+#include "seigh/io/dataset.hpp"
+#include "seigh/io/file.hpp"
 
 using seigh::Index;
 using seigh::MatrixD;
@@ -384,4 +388,65 @@ TEST_CASE("analyse_masks and fill_run_row agree with the single functions", "[me
   CHECK_THROWS_WITH(metrics::analyse_masks(comm, Vf, VectorF(VectorF::Ones(D - 1)), ks, options),
                     Catch::Contains("entries but the eigenvectors have D = 30"));
   CHECK_THROWS_WITH(metrics::analyse_masks(comm, Vf, theta, {7}, options), Catch::Contains("k = 7 must lie in [1, 6]"));
+}
+
+TEST_CASE("streamed rows give the in-memory analysis bit for bit", "[metrics][mpi][io]") {
+  // The overlap command streams each result in row blocks
+  // (streamed_rows.hpp); its sums must be the in-memory ones exactly. D is
+  // large enough for several blocks of 4096 rows per rank, and not a
+  // multiple of 4096 or of the rank count.
+  const auto& comm = world();
+  const Index D = 3 * 4096 * 3 + 1234;
+  const Index K = 12;
+  std::mt19937_64 engine(61);
+  std::normal_distribution<double> normal;
+  MatrixD V(D, K), W(D, K);
+  for (Index j = 0; j < K; ++j)
+    for (Index i = 0; i < D; ++i) {
+      V(i, j) = normal(engine) / std::sqrt(static_cast<double>(D));
+      W(i, j) = normal(engine) / std::sqrt(static_cast<double>(D));
+    }
+  VectorF theta(D);
+  for (Index i = 0; i < D; ++i) theta[i] = static_cast<float>(normal(engine));
+  const auto Vf = distribute<float>(V);
+  const auto Wf = distribute<float>(W);
+  const std::string v_path = seigh::test::scratch("streamed_v.h5"), w_path = seigh::test::scratch("streamed_w.h5");
+  {
+    auto v_file = seigh::io::File::create(comm, v_path, seigh::io::IfExists::overwrite);
+    seigh::io::write_rows(v_file, "/eigenvectors", Vf, seigh::io::DType::float32);
+    auto w_file = seigh::io::File::create(comm, w_path, seigh::io::IfExists::overwrite);
+    seigh::io::write_rows(w_file, "/eigenvectors", Wf, seigh::io::DType::float32);
+  }
+  metrics::OverlapOptions options;
+  options.random_masks = 8;
+  options.rng = seigh::random::make_rng_state(9);
+  const std::vector<Index> ks{1, 5, 12};
+  const auto memory = metrics::analyse_masks(comm, Vf, theta, ks, options);
+  const MatrixD memory_cross = metrics::leading_cross_gram(comm, Vf, Wf, 12);
+  const auto masks = metrics::magnitude_masks(comm, theta, ks);
+
+  const auto v_file = seigh::io::File::open(comm, v_path);
+  const auto w_file = seigh::io::File::open(comm, w_path);
+  const metrics::StreamedRows streamed =
+      metrics::stream_rows(comm, v_file, "/eigenvectors", Vf.partition(), ks, masks, &w_file, 4096);
+  const auto analyses = metrics::analyse_mask_inputs(comm, D, streamed.inputs, options);
+  REQUIRE(streamed.cross.has_value());
+  CHECK(*streamed.cross == memory_cross);
+  for (std::size_t j = 0; j < ks.size(); ++j) {
+    INFO("k = " << ks[j]);
+    CHECK(streamed.inputs[j].norms.local == metrics::row_norms(Vf, ks[j]).local);
+    CHECK(streamed.inputs[j].rows == metrics::mask_rows(comm, Vf, masks[j]));
+    CHECK(analyses[j].mask == memory[j].mask);
+    CHECK(analyses[j].magnitude.metrics.overlap == memory[j].magnitude.metrics.overlap);
+    CHECK(analyses[j].magnitude.cosines == memory[j].magnitude.cosines);
+    CHECK(analyses[j].best.overlap == memory[j].best.overlap);
+    CHECK(analyses[j].random.mean == memory[j].random.mean);
+    CHECK(analyses[j].random.std == memory[j].random.std);
+  }
+  // The result against itself (the last row of a run): one read per block.
+  const metrics::StreamedRows self =
+      metrics::stream_rows(comm, v_file, "/eigenvectors", Vf.partition(), ks, masks, &v_file, 8192);
+  CHECK(*self.cross == metrics::leading_cross_gram(comm, Vf, Vf, 12));
+  CHECK_THROWS_WITH(metrics::stream_rows(comm, v_file, "/eigenvectors", Vf.partition(), ks, masks, nullptr, 5000),
+                    Catch::Contains("multiple of 4096"));
 }

@@ -61,6 +61,10 @@ struct MaskComparison {
   SubspaceMetrics metrics;
 };
 
+/// The comparison from A = V_k[M, :] (k x k, as mask_rows returns it):
+/// cos θ_i = singular values of A, overlap = ‖A‖²_F / k. Local (no MPI).
+[[nodiscard]] MaskComparison compare_mask_rows(const MatrixD& A);
+
 /// Principal angles and metrics of span(V_k) against span(e_M), k = |M|.
 /// One allreduce of k² doubles, then an O(k³) SVD on every rank.
 /// Collective; errors as mask_rows.

@@ -15,6 +15,7 @@
 #include "seigh/metrics/mask_overlap.hpp"
 #include "seigh/metrics/overlap_file.hpp"
 #include "seigh/metrics/random_mask.hpp"
+#include "seigh/metrics/row_norms.hpp"
 #include "seigh/random/rng.hpp"
 
 namespace seigh::metrics {
@@ -45,6 +46,28 @@ template <class Scalar>
                                                       const Eigen::Ref<const VectorF>& theta,
                                                       const std::vector<Index>& ks, const OverlapOptions& options);
 
+/// What analyse_masks needs of V for one k, however it was gathered (in
+/// memory above, or streamed from the file: streamed_rows.hpp).
+struct MaskInputs {
+  Index k = 0;
+  Mask mask;        ///< M_k(θ)
+  MatrixD rows;     ///< V_k[M, :] (k x k), replicated (mask_rows)
+  RowNorms norms;   ///< this rank's n_i = Σ_{j<k} V_ij² (row_norms)
+};
+
+/// The magnitude mask against the top-k eigenspace, the chance level k/D,
+/// the best mask and the random control, from `inputs` (one per k).
+/// Per k: one allgather of P·k pairs, one allreduce of R numbers.
+/// Collective. analyse_masks(V, …) is this applied to inputs from V.
+[[nodiscard]] std::vector<MaskAnalysis> analyse_mask_inputs(const dist::Comm& comm, Index D,
+                                                            const std::vector<MaskInputs>& inputs,
+                                                            const OverlapOptions& options);
+
+/// The magnitude masks M_k(θ) for every k (θ replicated, so the same on
+/// every rank). Collective (agrees on a non-finite θ).
+[[nodiscard]] std::vector<Mask> magnitude_masks(const dist::Comm& comm, const Eigen::Ref<const VectorF>& theta,
+                                                const std::vector<Index>& ks);
+
 /// Write `analyses` (one per table.k, same order) into row `t` of the
 /// common metrics of `table`.
 void fill_row(OverlapTable& table, Index t, const std::vector<MaskAnalysis>& analyses);
@@ -56,6 +79,11 @@ void fill_row(OverlapTable& table, Index t, const std::vector<MaskAnalysis>& ana
 template <class Scalar>
 void fill_run_row(const dist::Comm& comm, OverlapTable& table, Index t, const dist::BlockRowMatrix<Scalar>& V_t,
                   const std::vector<Mask>& masks_t, const dist::BlockRowMatrix<Scalar>& V_T,
+                  const std::vector<Mask>& masks_T);
+
+/// The same from C = V_t[:, :m]ᵀ V_T[:, :m] (m ≥ max k, replicated, e.g.
+/// leading_cross_gram or streamed_rows). Local.
+void fill_run_row(OverlapTable& table, Index t, const MatrixD& cross, const std::vector<Mask>& masks_t,
                   const std::vector<Mask>& masks_T);
 
 }  // namespace seigh::metrics
