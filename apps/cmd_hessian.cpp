@@ -64,7 +64,8 @@ OptionSpec hessian_options(HessianConfig& c) {
       ("out-dir", po::value(&c.out_dir)->value_name("DIR"), "one result per checkpoint: DIR/<checkpoint name>.eig.h5")
       ("skip-existing", po::bool_switch(&c.skip_existing),
        "with --out-dir: keep results that already exist (whatever settings made them) and compute only the\n"
-       "missing ones, e.g. to continue an interrupted sweep (results are renamed into place only when complete)");
+       "missing ones, e.g. to continue an interrupted sweep (results are renamed into place only when complete;\n"
+       "a measurement interrupted mid-way is continued from its sketch file, as with --resume)");
   add_solver_options(spec.options, c.solver);
   return spec;
 }
@@ -199,6 +200,14 @@ int solve_checkpoint(const dist::Comm& comm, const HessianConfig& c, eig::Orderi
   };
   SolverConfig solver = c.solver;
   solver.out = result_path(c, path);
+  if (c.skip_existing && !solver.resume) {
+    // Continuing an interrupted sweep includes the measurement it was in:
+    // its sketch file is resumed (the identity check still applies).
+    const std::string sketch = solver.sketch_path();
+    solver.resume = comm.broadcast_value<int>(comm.is_root() && fs::exists(sketch) ? 1 : 0) != 0;
+    if (solver.resume && comm.is_root())
+      std::printf("seigh hessian: continuing the interrupted measurement in %s\n", sketch.c_str());
+  }
   return solve_and_report<Scalar>(comm, op, solver, ordering, nullptr, attributes, "hessian", samples_writer);
 }
 
