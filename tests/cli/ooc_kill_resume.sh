@@ -11,11 +11,12 @@ np="$1"; work="$(realpath -m "$2")"
 seigh="${SEIGH_EXE:?}"; mpiexec="${SEIGH_MPIEXEC:-mpirun}"
 here="$(cd "$(dirname "$0")" && pwd)"
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
-# D = 3·10^5 float32, o = 24: a 29 MB tall matrix in row blocks of 16384
-# rows, so the in-place pass is 7-19 flushed steps per rank (about a second
-# here); the whole run takes about 8 s.
+# D = 3·10^5 float32, o = 24: a 29 MB tall matrix in row blocks of
+# 24576/NP rows, so the in-place pass (vectors, the only one) is 13 flushed
+# steps per rank at any rank count (with a fixed 16384 it was 7 at 3 ranks,
+# and three runs in a row finished before the poll below saw the pass).
 args=(eig --operator synthetic:poly,D=300000,R=6,p=2,seed=7 --k 12 --outer 24 --inner 48 --block 8
-      --test-matrix sparse-sign --seed 3 --error-probes 4 --precision float32 --row-block 16384
+      --test-matrix sparse-sign --seed 3 --error-probes 4 --precision float32 --row-block $(( 24576 / np ))
       --out-of-core --quiet)
 
 "$mpiexec" -np "$np" "$seigh" "${args[@]}" --out reference.h5 >reference.log 2>&1 || { cat reference.log; echo "FAIL: reference run"; exit 1; }
@@ -26,9 +27,11 @@ steps() { h5dump -a /phase_steps killed.h5.sketch.h5 2>/dev/null | sed -n 's/.*(
 
 # mpirun runs in a session of its own (setsid), so kill -KILL of its process
 # group takes it and its ranks down at once, with no handler running. A run
-# that finishes before a pass is seen, or is killed outside one, is retried.
+# that finishes before a pass is seen, or is killed outside one, is retried
+# (h5dump often cannot read the file while a pass writes it, so a poll can
+# miss the whole pass: under load about half the attempts at 3 ranks did).
 killed_in=""
-for attempt in 1 2 3; do
+for attempt in 1 2 3 4 5 6; do
   rm -f killed.h5 killed.h5.sketch.h5 killed.h5.partial
   setsid "$mpiexec" -np "$np" "$seigh" "${args[@]}" --out "$work/killed.h5" >killed.log 2>&1 &
   group=$!
