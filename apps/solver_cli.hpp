@@ -299,6 +299,13 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
       std::printf("\n");
     }
     if (!result.note.empty()) std::printf("note: %s\n", result.note.c_str());
+    if (result.method == "seigh") {
+      std::printf("orthonormalisation of Y: %s", result.cholqr_passes == 0 ? "TSQR"
+                                                 : result.cholqr_passes == 1 ? "CholeskyQR, 1 pass"
+                                                                             : "CholeskyQR2 (2 passes)");
+      if (result.sketch_condition > 0) std::printf(" (kappa_2(Y) = %.3g)", result.sketch_condition);
+      std::printf("\n");
+    }
     if (result.error) {
       const auto [low, high] = result.error->relative_error_interval(0.025);
       std::printf("a-posteriori relative error ||H - V L V^T||_F / ||H||_F ~ %.3e (95%% interval [%.3e, %.3e], %lld probes)\n",

@@ -26,7 +26,9 @@
 # Environment: SEIGH_NP (ranks, default 2), SEIGH_BUILD_DIR (default ./build;
 # built only when its executable is missing, e.g. a native build made with
 # SEIGH_CMAKE_ARGS=-DSEIGH_NATIVE_ARCH=ON cmake/bootstrap.sh DIR), SEIGH_RUN_DIR
-# (default runs/large_mlp; needs ~75 GB free).
+# (default runs/large_mlp; needs ~75 GB free), SEIGH_ROW_BLOCK (--row-block of
+# the out-of-core passes; default: seigh's, 2^18 rows here, whose two float32
+# block buffers of 2^18 x 1500 take 3 GB per rank: 131072 halves them).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -58,8 +60,9 @@ echo "== 2. SEIGH out-of-core, k = outer = $K, inner = $INNER, sparse sign, at s
 if [ -f "$out" ]; then
   echo "   $out exists, kept"
 else
-  resume=()
-  if [ -f "$out.sketch.h5" ]; then resume=(--resume); echo "   continuing from $out.sketch.h5"; fi
+  extra=()
+  if [ -n "${SEIGH_ROW_BLOCK:-}" ]; then extra+=(--row-block "$SEIGH_ROW_BLOCK"); fi
+  if [ -f "$out.sketch.h5" ]; then extra+=(--resume); echo "   continuing from $out.sketch.h5"; fi
   # Disk sampler: the run directory's bytes every 10 s while SEIGH runs.
   ( t0=$EPOCHREALTIME
     while sleep 10; do
@@ -70,7 +73,7 @@ else
   trap 'kill $sampler 2>/dev/null || true' EXIT
   timed "seigh step $STEPS" mpirun -np "$NP" "$SEIGH" hessian --checkpoint "$(checkpoint $STEPS)" \
     --hessian-data train:250,test:250 --k $K --outer $K --inner $INNER --test-matrix sparse-sign \
-    --block 32 --precision float32 --out-of-core --keep-sketch --out "$out" "${resume[@]}"
+    --block 32 --precision float32 --out-of-core --keep-sketch --out "$out" "${extra[@]}"
   kill $sampler 2>/dev/null || true
   echo "   peak disk of the run directory: $(sort -k2,2n "$RUN_DIR/disk.tsv" | tail -1 | awk '{ printf "%.1f GB", $2 / 1e9 }')"
 fi

@@ -1,6 +1,7 @@
 #include "seigh/dist/orthonormalize.hpp"
 
 #include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 #include <Eigen/Householder>
 #include <Eigen/QR>
 #include <algorithm>
@@ -317,6 +318,20 @@ std::optional<MatrixD> first_factor(const MatrixD& G1, double max_condition) {
   std::optional<MatrixD> R1 = cholesky_upper(G1);
   if (R1 && condition_estimate_1norm(*R1) <= max_condition) return R1;
   return std::nullopt;
+}
+
+FirstPassAccuracy first_pass_accuracy(const MatrixD& G1, double working_epsilon) {
+  FirstPassAccuracy out;
+  if (G1.rows() == 0) {
+    out.condition = 1.0;
+  } else {
+    const VectorD eigenvalues = Eigen::SelfAdjointEigenSolver<MatrixD>(G1, Eigen::EigenvaluesOnly).eigenvalues();
+    const double smallest = eigenvalues.minCoeff(), largest = eigenvalues.maxCoeff();
+    out.condition = smallest > 0.0 ? std::sqrt(largest / smallest) : kInf;
+  }
+  out.predicted_loss = out.condition * out.condition * std::numeric_limits<double>::epsilon();
+  out.suffices = out.predicted_loss <= working_epsilon / 10.0;
+  return out;
 }
 
 std::optional<MatrixD> second_factor(const MatrixD& G2) {

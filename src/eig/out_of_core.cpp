@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include "seigh/dist/block_row_matrix.hpp"
 #include "seigh/dist/collective.hpp"
@@ -83,6 +84,11 @@ MatrixD symmetrized_sum(const dist::Comm& comm, MatrixD G) {
 constexpr const char* kFormatAttribute = "ooc_format";
 constexpr std::int64_t kFormat = 2;
 
+/// Attributes of the gram stage: κ₂(Y) and the number of CholeskyQR passes
+/// it calls for (1 or 2; dist::cholqr::first_pass_accuracy).
+constexpr const char* kConditionAttribute = "sketch_condition";
+constexpr const char* kPassesAttribute = "cholqr_passes";
+
 void require_current_format(SketchFile& file) {
   const std::string& phase = file.phase();
   const bool marked = io::has_attribute(file.file(), "/", kFormatAttribute);
@@ -158,49 +164,67 @@ Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& f
   file.bind_row_blocks(comm.size(), blocks.row_block);
   file.ensure_journal(o, comm.size() * blocks.row_block);
   if (file.phase() == "measure") file.set_phase("gram", 0);
+  // A format-2 file from before the projections moved into the gram pass
+  // has no /PRY: its read-only gram pass is simply repeated.
+  if (file.phase() == "orth" && !io::has_attribute(file.file(), "/", kPassesAttribute)) file.set_phase("gram", 0);
 
   if (file.phase() == "gram") {
-    // Read-only: an interrupted Gram pass is simply repeated.
+    // Read-only: an interrupted pass is simply repeated. Besides G₁ it
+    // projects Y itself: ΦQ = Φ(Y R⁻¹) = (ΦY)R⁻¹ with R = R₂R₁, so the
+    // projections need no Q and no second pass (the triangular solves on
+    // the small s x o results add rounding ε₆₄·κ(R), far below float32).
     MatrixD G1 = MatrixD::Zero(o, o);
-    Matrix<Scalar> block;
-    for (Index t = 0; t < blocks.steps; ++t) {
-      read_block(file.tall_file(), file.tall_name(), blocks, blocks.step(t), o, block);
-      dist::accumulate_gram_lower<Scalar>(G1, block);
-      if (hooks.progress) hooks.progress("gram", t + 1, blocks.steps);
-    }
-    const std::optional<MatrixD> R1 = dist::cholqr::first_factor(symmetrized_sum(comm, G1), options.cholqr2_max_condition);
-    if (comm.any(!R1.has_value())) ill_conditioned("first Cholesky factor");
-    file.write_matrix("/R1", *R1);
-    finished(file, "gram", "orth", hooks);
-  }
-
-  if (file.phase() == "orth") {
-    // Read-only as well: Q₁_b = Y_b R₁⁻¹ is formed in memory and never
-    // stored, so an interrupted pass is repeated and T stays Y. Its Gram G₂
-    // decides the second CholeskyQR factor; Φ and Ψ see Q₁, and the R₂⁻¹
-    // they miss is applied to the small s x o results afterwards:
-    // ΦQ = Φ(Q₁R₂⁻¹) = (ΦQ₁)R₂⁻¹.
-    const MatrixD R1 = file.read_matrix("/R1");
-    MatrixD G2 = MatrixD::Zero(o, o);
-    MatrixD P1 = MatrixD::Zero(s, o), R1psi = MatrixD::Zero(s, o);
+    MatrixD PY = MatrixD::Zero(s, o), RY = MatrixD::Zero(s, o);
     Matrix<Scalar> block;
     for (Index t = 0; t < blocks.steps; ++t) {
       const dist::RowRange range = blocks.step(t);
       read_block(file.tall_file(), file.tall_name(), blocks, range, o, block);
-      dist::cholqr::solve_right<Scalar>(block, R1);
-      dist::accumulate_gram_lower<Scalar>(G2, block);
-      phi.project_rows(range.begin, block, P1);
-      psi.project_rows(range.begin, block, R1psi);
-      if (hooks.progress) hooks.progress("orth", t + 1, blocks.steps);
+      dist::accumulate_gram_lower<Scalar>(G1, block);
+      phi.project_rows(range.begin, block, PY);
+      psi.project_rows(range.begin, block, RY);
+      if (hooks.progress) hooks.progress("gram", t + 1, blocks.steps);
     }
-    const std::optional<MatrixD> R2 = dist::cholqr::second_factor(symmetrized_sum(comm, G2));
-    if (comm.any(!R2.has_value())) ill_conditioned("second CholeskyQR pass check");
-    MatrixD PR(2 * s, o);
-    PR.topRows(s) = P1;
-    PR.bottomRows(s) = R1psi;
-    comm.allreduce_sum(PR);
-    R2->triangularView<Eigen::Upper>().template solveInPlace<Eigen::OnTheRight>(PR);
-    file.write_matrix("/R2", *R2);
+    G1 = symmetrized_sum(comm, G1);
+    const std::optional<MatrixD> R1 = dist::cholqr::first_factor(G1, options.cholqr2_max_condition);
+    if (comm.any(!R1.has_value())) ill_conditioned("first Cholesky factor");
+    MatrixD PRY(2 * s, o);
+    PRY.topRows(s) = PY;
+    PRY.bottomRows(s) = RY;
+    comm.allreduce_sum(PRY);
+    // G₁ is replicated, so every rank takes the same decision.
+    const auto accuracy =
+        dist::cholqr::first_pass_accuracy(G1, static_cast<double>(std::numeric_limits<Scalar>::epsilon()));
+    file.write_matrix("/R1", *R1);
+    file.write_matrix("/PRY", PRY);
+    io::write_attribute(file.file(), "/", kConditionAttribute, accuracy.condition);
+    io::write_attribute(file.file(), "/", kPassesAttribute, std::int64_t{accuracy.suffices ? 1 : 2});
+    finished(file, "gram", "orth", hooks);
+  }
+
+  if (file.phase() == "orth") {
+    // Second CholeskyQR pass, if the first left Q₁ = Y R₁⁻¹ less orthonormal
+    // than Scalar can store (dist::cholqr::first_pass_accuracy); else R₂ = I.
+    // Read-only: Q₁_b is formed in memory only for its Gram G₂, so an
+    // interrupted pass is repeated and T stays Y.
+    const MatrixD R1 = file.read_matrix("/R1");
+    MatrixD R2 = MatrixD::Identity(o, o);
+    if (io::read_attribute<std::int64_t>(file.file(), "/", kPassesAttribute) == 2) {
+      MatrixD G2 = MatrixD::Zero(o, o);
+      Matrix<Scalar> block;
+      for (Index t = 0; t < blocks.steps; ++t) {
+        read_block(file.tall_file(), file.tall_name(), blocks, blocks.step(t), o, block);
+        dist::cholqr::solve_right<Scalar>(block, R1);
+        dist::accumulate_gram_lower<Scalar>(G2, block);
+        if (hooks.progress) hooks.progress("orth", t + 1, blocks.steps);
+      }
+      const std::optional<MatrixD> second = dist::cholqr::second_factor(symmetrized_sum(comm, G2));
+      if (comm.any(!second.has_value())) ill_conditioned("second CholeskyQR pass check");
+      R2 = *second;
+    }
+    MatrixD PR = file.read_matrix("/PRY");
+    R1.triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(PR);
+    R2.triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(PR);
+    file.write_matrix("/R2", R2);
     file.write_matrix("/PR", PR);
     finished(file, "orth", "core", hooks);
   }
@@ -208,7 +232,12 @@ Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& f
   Orthonormalized out;
   out.PR = file.read_matrix("/PR");
   out.orth.method = dist::OrthMethod::cholesky_qr2;
-  out.orth.cholqr_passes = 2;
+  // A format-2 file resumed past orth predates the attributes: two passes.
+  out.orth.cholqr_passes = io::has_attribute(file.file(), "/", kPassesAttribute)
+                               ? static_cast<int>(io::read_attribute<std::int64_t>(file.file(), "/", kPassesAttribute))
+                               : 2;
+  if (io::has_attribute(file.file(), "/", kConditionAttribute))
+    out.condition = io::read_attribute<double>(file.file(), "/", kConditionAttribute);
   out.orth.R = dist::cholqr::upper_product(file.read_matrix("/R2"), file.read_matrix("/R1"));
   dist::cholqr::finish(comm, out.orth, options, o, dist::default_rank_tolerance<Scalar>(o));
   return out;

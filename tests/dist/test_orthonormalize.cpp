@@ -369,6 +369,42 @@ TEST_CASE("D = 2, k = 2: a rank with zero rows at 3 ranks", "[dist][orth]") {
   }
 }
 
+TEST_CASE("one CholeskyQR pass loses orthogonality as first_pass_accuracy predicts", "[dist][orth]") {
+  // The out-of-core SEIGH skips the second pass when κ₂(Y)²·ε₆₄ ≤ ε₃₂/10.
+  // Independent truth: κ₂ of the float input from the SVD of the whole
+  // matrix, and the loss ‖Q₁ᵀQ₁ − I‖₂ of Q₁ = Y R₁⁻¹ formed in double (so
+  // that no float rounding of Q₁ hides it).
+  const auto& comm = world();
+  const Index D = 3000, k = 40;
+  for (double kappa : {1e1, 1e2, 1e3, 5e3, 2e4, 1e5}) {
+    const MatrixF Yf = conditioned(D, k, kappa, 41).cast<float>();
+    const MatrixD Y = Yf.cast<double>();
+    const auto sigma = Eigen::JacobiSVD<MatrixD>(Y).singularValues();
+    const double condition = sigma(0) / sigma(k - 1);
+    const auto Ydist = seigh::dist::scatter_replicated(comm.partition(D), Yf);
+    const MatrixD G1 = seigh::dist::gram(comm, Ydist);
+    const auto accuracy = seigh::dist::cholqr::first_pass_accuracy(G1, kEpsF);
+    const auto R1 = seigh::dist::cholqr::first_factor(G1, 1e6);
+    REQUIRE(R1.has_value());
+    auto Q1 = seigh::dist::scatter_replicated(comm.partition(D), Y);
+    seigh::dist::cholqr::solve_right<double>(Q1.local(), *R1);
+    const double loss = largest_singular_value(seigh::dist::gram(comm, Q1) - MatrixD::Identity(k, k));
+    INFO("kappa " << kappa << ": kappa_2 " << accuracy.condition << " (SVD " << condition << "), predicted loss "
+                  << accuracy.predicted_loss << ", measured " << loss << ", one pass suffices " << accuracy.suffices);
+    // κ₂ from the eigenvalues of G₁: relative error ~ ε₆₄·κ₂².
+    CHECK(std::abs(accuracy.condition - condition) <= 1e-6 * condition);
+    CHECK(accuracy.predicted_loss == Approx(accuracy.condition * accuracy.condition * kEpsD));
+    // The decision is the rule, and the rule's premise holds: where it
+    // accepts one pass, the measured loss is below ε₃₂/10.
+    CHECK(accuracy.suffices == (accuracy.predicted_loss <= kEpsF / 10));
+    if (accuracy.suffices) CHECK(loss <= kEpsF / 10);
+    CHECK(loss <= 10 * accuracy.predicted_loss);
+    CHECK(accuracy.suffices == (kappa <= 5e3));
+    // float64 data never skip the second pass.
+    CHECK_FALSE(seigh::dist::cholqr::first_pass_accuracy(G1, kEpsD).suffices);
+  }
+}
+
 TEST_CASE("measure_orthogonality reports the measured error", "[dist][orth]") {
   const auto& comm = world();
   auto Q = seigh::dist::scatter_replicated(comm.partition(300), conditioned(300, 20, 1e3, 29));

@@ -138,6 +138,24 @@ namespace cholqr {
 /// else empty (fall back to TSQR on Y). Throws (collective) if G₁ is not finite.
 [[nodiscard]] std::optional<MatrixD> first_factor(const MatrixD& G1, double max_condition);
 
+/// Is one CholeskyQR pass enough? Q₁ = Y R₁⁻¹ from the float64 Gram
+/// G₁ = YᵀY loses orthogonality as ‖Q₁ᵀQ₁ − I‖₂ ≈ κ₂(Y)²·ε₆₄: the rounding
+/// of G₁ and of its Cholesky factor (relative ε₆₄) is amplified by R₁⁻¹ on
+/// both sides (Yamamoto et al., ETNA 44, 2015, whose bound adds factors of
+/// D and k that rounding rarely reaches). The second pass exists to remove
+/// that loss. When the data are stored in `working_epsilon` precision
+/// (float32: 1.2e-7) and the predicted loss is below a tenth of it, the
+/// second pass changes Q by less than storing it in that precision does,
+/// and a caller that pays a full read of Y for each pass (the out-of-core
+/// SEIGH) may skip it. κ₂(Y) = √(λ_max(G₁)/λ_min(G₁)) from the eigenvalues of
+/// G₁ (O(k³), replicated; ∞ if λ_min ≤ 0). Local and deterministic.
+struct FirstPassAccuracy {
+  double condition = 0;       ///< κ₂(Y)
+  double predicted_loss = 0;  ///< κ₂(Y)²·ε₆₄
+  bool suffices = false;      ///< predicted_loss <= working_epsilon / 10
+};
+[[nodiscard]] FirstPassAccuracy first_pass_accuracy(const MatrixD& G1, double working_epsilon);
+
 /// Pass 2: the Cholesky factor R₂ of G₂ = Q₁ᵀQ₁ if ‖G₂ − I‖_F <= 1/2 and
 /// the factorisation succeeds, else empty (the first pass was not
 /// trustworthy: TSQR on Q₁).

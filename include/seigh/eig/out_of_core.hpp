@@ -15,9 +15,13 @@
 /// multiply_in_place, estimate_error), regrouped so that only the last one
 /// writes:
 ///
-///   gram    G₁ = Σ_blocks Y_bᵀY_b (float64, one allreduce), R₁ = chol(G₁)
-///   orth    Q₁_b = Y_b R₁⁻¹ in memory only: G₂ = Σ Q₁_bᵀQ₁_b, R₂ = chol(G₂),
-///           P = (Σ Φ[:, b] Q₁_b) R₂⁻¹, R = (Σ Ψ[:, b] Q₁_b) R₂⁻¹
+///   gram    G₁ = Σ_blocks Y_bᵀY_b (float64, one allreduce), R₁ = chol(G₁),
+///           ΦY = Σ Φ[:, b] Y_b, ΨY = Σ Ψ[:, b] Y_b; κ₂(Y) from G₁ decides
+///           whether a second CholeskyQR pass is needed
+///           (dist::cholqr::first_pass_accuracy: κ₂(Y)²·ε₆₄ ≤ ε(Scalar)/10)
+///   orth    if so, Q₁_b = Y_b R₁⁻¹ in memory only: G₂ = Σ Q₁_bᵀQ₁_b,
+///           R₂ = chol(G₂); else R₂ = I and no pass. Then, on the small
+///           results, P = ΦY R₁⁻¹R₂⁻¹ and R = ΨY R₁⁻¹R₂⁻¹ (ΦQ with Q = Y(R₂R₁)⁻¹)
 ///   core    C = P⁺ Z (R⁺)ᵀ on rank 0 (unchanged), (Λ, U) broadcast
 ///   vectors V_b = Y_b W with W = R₁⁻¹R₂⁻¹U (o x k, float64 GEMM), i.e.
 ///           V = QU with Q = Y(R₂R₁)⁻¹: float32 operator → rows [0, k) of
@@ -27,6 +31,12 @@
 ///           sketch file) left as it is. Rows of V_b depend only on Y_b.
 ///   error   per probe block G: HG (products), VᵀG = Σ V_bᵀG_b, then
 ///           Σ‖HG_b − V_b Λ VᵀG‖², Σ‖HG_b‖² with V_b read back from the result
+///
+/// Why one pass may do: the read of Y and the D·o² flops of the second
+/// pass buy orthogonality that a float32 Q or V cannot hold when
+/// κ₂(Y)²·ε₆₄ is below float32's rounding (κ₂(Y) ≲ 7000); the gram stage
+/// records κ₂(Y) and the choice (attributes sketch_condition,
+/// cholqr_passes of the sketch file and the result). The in-memory path always makes both passes (the second costs no I/O there).
 ///
 /// Why not store Q₁ and Q (format 1 did, in two in-place passes "orth1" and
 /// "orth2"): each such pass wrote T and its journal, 2·4·D·o bytes, and at
@@ -150,7 +160,8 @@ struct Hooks {
 /// records. Collective.
 struct Orthonormalized {
   dist::OrthResult orth;
-  MatrixD PR;  ///< [P; R] (2s x o)
+  MatrixD PR;              ///< [P; R] (2s x o)
+  double condition = 0.0;  ///< κ₂(Y) from G₁ (0 if a format-2 file resumed past gram did not record it)
 };
 template <class Scalar>
 Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& file, const RowBlocks& blocks,

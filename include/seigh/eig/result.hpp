@@ -68,6 +68,8 @@ struct EigenResult {
   std::optional<ErrorEstimate> error;        ///< if error probes were requested
   bool converged = true;                     ///< Lanczos: did it converge
   Index sketch_rank = 0;                     ///< SEIGH: numerical rank of the outer sketch Y
+  int cholqr_passes = 0;                     ///< SEIGH: CholeskyQR passes on Y (0: TSQR)
+  double sketch_condition = 0;               ///< SEIGH out of core: κ₂(Y) (0: not computed)
   std::string note;                          ///< anything the caller should print
 };
 

@@ -9,7 +9,8 @@
 ///       seigh_version, and where they apply outer, inner, test_matrix,
 ///       seed, operator, error_probes, relative_error (+ its 95% interval
 ///       relative_error_low / relative_error_high), residual_frobenius2,
-///       operator_frobenius2, sketch_rank, converged, and the per-phase
+///       operator_frobenius2, sketch_rank, cholqr_passes (SEIGH: 2, 1 or 0 for
+///       TSQR), sketch_condition (out-of-core SEIGH: κ₂(Y)), converged, and the per-phase
 ///       wall times seconds_<phase> (e.g. seconds_measure_core) plus
 ///       operator_seconds (time inside the operator on rank 0).
 ///
@@ -75,7 +76,11 @@ void write_eigen_result(const dist::Comm& comm, const std::string& path, const E
   put("ordering", name(ordering));
   put("seigh_version", version_string());
   put("converged", static_cast<std::int64_t>(result.converged ? 1 : 0));
-  if (result.method == "seigh") put("sketch_rank", static_cast<std::int64_t>(result.sketch_rank));
+  if (result.method == "seigh") {
+    put("sketch_rank", static_cast<std::int64_t>(result.sketch_rank));
+    put("cholqr_passes", static_cast<std::int64_t>(result.cholqr_passes));
+    if (result.sketch_condition > 0) put("sketch_condition", result.sketch_condition);
+  }
   if (result.error) {
     put("error_probes", static_cast<std::int64_t>(result.error->probes));
     put("relative_error", result.error->relative_error());

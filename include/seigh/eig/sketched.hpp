@@ -158,6 +158,8 @@ void finish_out_of_core(const dist::Comm& comm, Op& op, const SketchOptions& opt
       ooc::orthonormalize_and_project<Scalar>(comm, store, blocks, phi_rows, psi_rows, sizes.inner, hooks);
   result.sketch_rank = orth.orth.numerical_rank;
   result.note = rank_note(orth.orth.numerical_rank, o);
+  result.cholqr_passes = orth.orth.cholqr_passes;
+  result.sketch_condition = orth.condition;
   result.timings["orthonormalize_project"] = seconds_since(t0);
 
   t0 = Clock::now();
@@ -368,6 +370,7 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   const dist::OrthResult orth = dist::orthonormalize(comm, Y, orth_options);
   result.sketch_rank = orth.numerical_rank;
   result.note = rank_note(orth.numerical_rank, o);
+  result.cholqr_passes = orth.method == dist::OrthMethod::tsqr ? 0 : orth.cholqr_passes;
   const RowProjector<Scalar> psi_rows(psi, partition, options.projection_cache_bytes);
   MatrixD PR(2 * s, o);
   PR.topRows(s) = phi_rows.project(Y.local());
