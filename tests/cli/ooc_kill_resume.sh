@@ -11,12 +11,15 @@ np="$1"; work="$(realpath -m "$2")"
 seigh="${SEIGH_EXE:?}"; mpiexec="${SEIGH_MPIEXEC:-mpirun}"
 here="$(cd "$(dirname "$0")" && pwd)"
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
-# D = 3·10^5 float32, o = 24: a 29 MB tall matrix in row blocks of
-# 24576/NP rows, so the in-place pass (vectors, the only one) is 13 flushed
-# steps per rank at any rank count (with a fixed 16384 it was 7 at 3 ranks,
-# and three runs in a row finished before the poll below saw the pass).
-args=(eig --operator synthetic:poly,D=300000,R=6,p=2,seed=7 --k 12 --outer 24 --inner 48 --block 8
-      --test-matrix sparse-sign --seed 3 --error-probes 4 --precision float32 --row-block $(( 24576 / np ))
+# D = 3·10^5 float32, o = 48: a 58 MB tall matrix in row blocks of
+# 12288/NP rows, so the in-place pass (vectors, the only one) is 25 flushed
+# steps per rank at any rank count. History: with a fixed 16384 rows it was
+# 7 steps at 3 ranks, and three runs in a row finished before the poll
+# below saw the pass; with o = 24 and 13 steps (0.3 s in all) six attempts
+# in a row at 1 and 3 ranks did, under load, once the gram pass no longer
+# had a second CholeskyQR pass after it.
+args=(eig --operator synthetic:poly,D=300000,R=6,p=2,seed=7 --k 24 --outer 48 --inner 96 --block 8
+      --test-matrix sparse-sign --seed 3 --error-probes 4 --precision float32 --row-block $(( 12288 / np ))
       --out-of-core --quiet)
 
 "$mpiexec" -np "$np" "$seigh" "${args[@]}" --out reference.h5 >reference.log 2>&1 || { cat reference.log; echo "FAIL: reference run"; exit 1; }
