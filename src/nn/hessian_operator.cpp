@@ -19,7 +19,8 @@ HessianOperator<Scalar>::HessianOperator(const dist::Comm& comm, const Model& mo
       partition_(comm.partition(model.parameter_count())),
       curvature_(curvature),
       total_samples_(comm.sum(static_cast<Index>(X_shard.cols()))),
-      local_samples_(X_shard.cols()) {
+      local_samples_(X_shard.cols()),
+      reducer_(comm, partition_) {
   dist::collective(comm, [&] {
     SEIGH_REQUIRE(total_samples_ >= 1) << "Hessian operator: the Hessian data holds no samples";
     SEIGH_REQUIRE(theta.size() == model.parameter_count())
@@ -53,10 +54,12 @@ void HessianOperator<Scalar>::apply(const Eigen::Ref<const Matrix<Scalar>>& X, E
     SEIGH_REQUIRE(Y.rows() == partition_.local_rows() && Y.cols() == X.cols())
         << "Hessian operator: output block is " << Y.rows() << " x " << Y.cols() << ", expected "
         << partition_.local_rows() << " x " << X.cols();
-    // Kept between products at the widest block seen: a fresh D x b block
-    // per product would cost its page faults every time.
-    if (shard_product_.rows() != D || shard_product_.cols() < X.cols()) shard_product_.resize(D, X.cols());
-    auto product = shard_product_.leftCols(X.cols());
+  });
+  // P_r is written straight into this rank's block of the reducer (a shared
+  // window on one node), which keeps it at the widest block seen: a fresh
+  // D x b block per product would cost its page faults every time.
+  auto product = reducer_.contribution(X.cols());
+  dist::collective(*comm_, [&] {
     if (linearization_) {
       // Throws (locally) on a non-finite product; collective() makes every
       // rank throw the same error.
@@ -66,7 +69,7 @@ void HessianOperator<Scalar>::apply(const Eigen::Ref<const Matrix<Scalar>>& X, E
     }
   });
   const auto shard_done = std::chrono::steady_clock::now();
-  comm_->reduce_scatter_rows<Scalar>(shard_product_.leftCols(X.cols()), partition_, Y);
+  reducer_.reduce(Y);
   shard_seconds_ += std::chrono::duration<double>(shard_done - start).count();
   reduce_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - shard_done).count();
 }

@@ -15,7 +15,9 @@
 ///     1. every rank: P_r = H_r X  (D x b; one forward R-pass and one
 ///        backward R-pass over its shard, nn/derivatives.hpp),
 ///     2. reduce-scatter by rows: rank r receives rows [row_offset,
-///        row_offset + local_rows) of Σ_r P_r.
+///        row_offset + local_rows) of Σ_r P_r (dist::SharedRowReducer: in
+///        place through a shared window when the ranks share a node, else
+///        MPI_Reduce_scatter).
 ///
 /// The forward and backward passes at θ (activations, δ's) are computed once
 /// at construction (nn::linearize) and reused by every product.
@@ -47,6 +49,7 @@
 #include "seigh/data/dataset.hpp"
 #include "seigh/dist/comm.hpp"
 #include "seigh/dist/partition.hpp"
+#include "seigh/dist/shared_row_reducer.hpp"
 #include "seigh/linop/operator.hpp"
 #include "seigh/nn/derivatives.hpp"
 #include "seigh/nn/loss.hpp"
@@ -113,7 +116,7 @@ class HessianOperator {
   Vector<Scalar> gradient_;
   std::optional<Linearization<Scalar>> linearization_;  // empty on a rank without samples
   HvpWorkspace<Scalar> workspace_;  // R-pass buffers, kept between products (no page faults per product)
-  Matrix<Scalar> shard_product_;    // P_r (D x b), the reduce-scatter's input
+  dist::SharedRowReducer<Scalar> reducer_;  // holds P_r (D x b), the reduce-scatter's input
   double shard_seconds_ = 0;
   double reduce_seconds_ = 0;
 };
