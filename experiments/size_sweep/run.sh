@@ -67,11 +67,19 @@ for w in $WIDTHS; do
       if [ $(( 10 * k )) -gt "$D" ]; then continue; fi
       timed "seigh w=$w seed=$seed k=$k" mpirun -np "$NP" "$SEIGH" hessian --run "$dir/train" --hessian-data $HESSIAN_DATA \
         --k "$k" --outer "$k" --inner $(( 2 * k )) --seed "$seed" --out-dir "$dir/seigh_k$k" --skip-existing --quiet
-      mpirun -np "$NP" "$SEIGH" overlap --eig "$dir"/seigh_k$k/*.eig.h5 --k "$k" --out "$dir/overlap_seigh_k$k.h5"
+      # An overlap file newer than every result is kept (it cannot change,
+      # and results without their vectors, below, could not redo it).
+      overlap="$dir/overlap_seigh_k$k.h5"
+      if [ -f "$overlap" ] && [ -z "$(find "$dir/seigh_k$k" -name '*.eig.h5' -newer "$overlap")" ]; then
+        echo "   overlap k=$k done"
+      else
+        mpirun -np "$NP" "$SEIGH" overlap --eig "$dir"/seigh_k$k/*.eig.h5 --k "$k" --out "$overlap"
+      fi
       # Large results (w = 3000, k = 1000: 45 GB per checkpoint) give their
       # vectors back once the overlap is written.
       if [ $(( D * k )) -gt "$KEEP_VECTORS_MAX" ]; then
         /usr/bin/python3 "$HERE/drop_vectors.py" "$dir"/seigh_k$k/*.eig.h5
+        touch "$overlap"   # still the overlap of these results
       fi
     done
     if [ "$D" -le 30000 ] && [ "$seed" = 0 ]; then

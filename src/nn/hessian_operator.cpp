@@ -55,6 +55,16 @@ void HessianOperator<Scalar>::apply(const Eigen::Ref<const Matrix<Scalar>>& X, E
         << "Hessian operator: output block is " << Y.rows() << " x " << Y.cols() << ", expected "
         << partition_.local_rows() << " x " << X.cols();
   });
+  if (comm_->size() == 1) {
+    // One rank owns every row: the product goes straight into Y, with no
+    // reduction and no copy.
+    dist::collective(*comm_, [&] {
+      if (linearization_) hvp(*linearization_, X, Y, curvature_, &workspace_);
+      else Y.setZero();
+    });
+    shard_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return;
+  }
   // P_r is written straight into this rank's block of the reducer (a shared
   // window on one node), which keeps it at the widest block seen: a fresh
   // D x b block per product would cost its page faults every time.
