@@ -233,11 +233,9 @@ Orthonormalized orthonormalize_and_project(const dist::Comm& comm, SketchFile& f
   out.PR = file.read_matrix("/PR");
   out.orth.method = dist::OrthMethod::cholesky_qr2;
   // A format-2 file resumed past orth predates the attributes: two passes.
-  out.orth.cholqr_passes = io::has_attribute(file.file(), "/", kPassesAttribute)
-                               ? static_cast<int>(io::read_attribute<std::int64_t>(file.file(), "/", kPassesAttribute))
-                               : 2;
-  if (io::has_attribute(file.file(), "/", kConditionAttribute))
-    out.condition = io::read_attribute<double>(file.file(), "/", kConditionAttribute);
+  out.orth.cholqr_passes =
+      static_cast<int>(io::read_attribute_or<std::int64_t>(file.file(), "/", kPassesAttribute, 2));
+  out.condition = io::read_attribute_or<double>(file.file(), "/", kConditionAttribute, 0.0);
   out.orth.R = dist::cholqr::upper_product(file.read_matrix("/R2"), file.read_matrix("/R1"));
   dist::cholqr::finish(comm, out.orth, options, o, dist::default_rank_tolerance<Scalar>(o));
   return out;

@@ -93,8 +93,7 @@ SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, c
   SEIGH_REQUIRE(!io::exists(file, "/Q"))
       << "--resume: '" << path << "' was written by an earlier seigh whose out-of-core passes kept a separate /Q; "
       << "this version cannot continue it: finish it with that version, or restart without --resume";
-  const std::string layout =
-      io::has_attribute(file, "/", "tall") ? io::read_attribute<std::string>(file, "/", "tall") : "sketch";
+  const std::string layout = io::read_attribute_or<std::string>(file, "/", "tall", "sketch");
   std::optional<io::File> result;
   if (layout == "result") {
     const auto recorded = io::read_attribute<std::string>(file, "/", "tall_file");
@@ -121,8 +120,7 @@ SketchFile SketchFile::resume(const dist::Comm& comm, const std::string& path, c
     phase = io::read_attribute<std::string>(file, "/", "phase");
     steps = io::read_attribute<std::int64_t>(file, "/", "phase_steps");
   }
-  std::string pending =
-      io::has_attribute(file, "/", "pending") ? io::read_attribute<std::string>(file, "/", "pending") : "";
+  std::string pending = io::read_attribute_or<std::string>(file, "/", "pending", "");
   return SketchFile(std::move(file), std::move(result), y_done, z_done, std::move(phase), steps, std::move(pending));
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "seigh/core/types.hpp"
@@ -65,6 +66,13 @@ std::string read_attribute<std::string>(const File& file, const std::string& obj
 
 /// True if `object` exists and has attribute `name`. Collective.
 bool has_attribute(const File& file, const std::string& object, const std::string& name);
+
+/// read_attribute<T>(file, object, name) if the attribute exists, else
+/// `fallback`: for attributes that older files lack. Collective.
+template <class T>
+T read_attribute_or(const File& file, const std::string& object, const std::string& name, T fallback) {
+  return has_attribute(file, object, name) ? read_attribute<T>(file, object, name) : std::move(fallback);
+}
 
 /// All attributes of `object`, ordered by name. Collective.
 std::vector<AttributeInfo> list_attributes(const File& file, const std::string& object);
