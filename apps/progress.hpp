@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// Progress lines for long work: rank 0 prints "[  12.3 s] phase: done/total
-/// (45%), ETA 15 s" to stderr, at most every `interval` seconds per phase
+/// (45%), 3.1 products/s, ETA 15 s" to stderr (rate and ETA once a unit has
+/// finished since the phase's first report), at most every `interval` seconds per phase
 /// and always when a phase completes.
 
 #include <chrono>
@@ -26,8 +27,13 @@ class ProgressPrinter {
     if (!enabled_) return;
     const auto now = Clock::now();
     if (phase != phase_) {
+      // Rates and the ETA count from the phase's first report, and from the
+      // units done by then: the first report often comes after a unit (or,
+      // on resume, after hundreds done by an earlier run), which took no
+      // time here.
       phase_ = phase;
       phase_start_ = now;
+      done_at_start_ = done;
       last_ = now - std::chrono::hours(1);
     }
     const bool finished = done >= total;
@@ -40,13 +46,14 @@ class ProgressPrinter {
     // A phase of one unit (e.g. the exact path's dense solve) has no rate;
     // slow units (the out-of-core passes' row blocks) read better as seconds
     // per unit than as 0.0 per second.
-    if (elapsed > 0 && total > 1 && done > 0) {
-      const double rate = static_cast<double>(done) / elapsed;
+    const Index done_here = done - done_at_start_;
+    if (elapsed > 0 && total > 1 && done_here > 0) {
+      const double rate = static_cast<double>(done_here) / elapsed;
       const std::string unit = unit_of(phase);
       if (rate >= 1.0) std::fprintf(stderr, ", %.1f %ss/s", rate, unit.c_str());
       else std::fprintf(stderr, ", %.1f s per %s", 1.0 / rate, unit.c_str());
+      if (!finished) std::fprintf(stderr, ", ETA %.0f s", static_cast<double>(total - done) / rate);
     }
-    if (!finished && fraction > 0) std::fprintf(stderr, ", ETA %.0f s", elapsed * (1 - fraction) / fraction);
     if (finished) std::fprintf(stderr, " in %.1f s", elapsed);
     std::fprintf(stderr, "\n");
   }
@@ -67,6 +74,7 @@ class ProgressPrinter {
   std::string unit_;
   Clock::time_point start_, phase_start_, last_;
   std::string phase_;
+  Index done_at_start_ = 0;
 };
 
 }  // namespace seigh::app
