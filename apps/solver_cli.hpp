@@ -293,6 +293,10 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
     std::printf("operator products (HVPs): %lld in %lld blocks; %.3f s in the operator, %.3f s in all\n",
                 static_cast<long long>(result.counts.products), static_cast<long long>(result.counts.blocks),
                 result.counts.seconds, result.seconds);
+    if (result.resumed_products > 0)
+      std::printf("  (this run; the run(s) it resumed had measured %lld products more, %lld in all)\n",
+                  static_cast<long long>(result.resumed_products),
+                  static_cast<long long>(result.resumed_products + result.counts.products));
     if (!result.timings.empty()) {
       std::printf("phases:");
       for (const auto& [phase, seconds] : result.timings) std::printf(" %s %.3f s;", phase.c_str(), seconds);

@@ -47,4 +47,11 @@ for dataset in /eigenvalues /eigenvectors; do
   h5diff reference.h5 killed.h5 "$dataset" || { echo "FAIL: $dataset differs after kill + resume"; exit 1; }
 done
 [[ -f killed.h5.sketch.h5 ]] && { echo "FAIL: sketch file left after success"; exit 1; }
+# The products: the resumed run reports its own and those the killed run had
+# measured (the counted columns), which add up to the uninterrupted run's.
+attribute() { "$mpiexec" -np 1 "$seigh" info "$1" | sed -n "s/^ *$2 = \([0-9]*\)$/\1/p"; }
+total=$(attribute reference.h5 hvps); mine=$(attribute killed.h5 hvps); earlier=$(attribute killed.h5 hvps_resumed)
+echo "products: uninterrupted $total; resumed run $mine + earlier ${earlier:-none}"
+[[ "$earlier" == "$((y_done + z_done))" ]] || { echo "FAIL: hvps_resumed = '$earlier', expected $((y_done + z_done))"; exit 1; }
+[[ "$((mine + earlier))" == "$total" ]] || { echo "FAIL: products do not add up to the uninterrupted run's"; exit 1; }
 echo "PASS: killed at y_columns_done=$y_done z_columns_done=$z_done, resumed result identical"

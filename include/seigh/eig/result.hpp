@@ -62,7 +62,8 @@ struct EigenResult {
   /// the result file OUT.partial (this is OUT) and `eigenvectors` is D x 0.
   /// write_eigen_result(OUT) completes that file. Empty otherwise.
   std::string eigenvectors_file;
-  linop::OperatorCounts counts;              ///< products (HVPs) and time in the operator
+  linop::OperatorCounts counts;              ///< products (HVPs) and time in the operator, this run
+  Index resumed_products = 0;                ///< SEIGH --resume: products measured by the earlier run(s)
   double seconds = 0;                        ///< wall time of the whole solve
   std::map<std::string, double> timings;     ///< per phase, seconds
   std::optional<ErrorEstimate> error;        ///< if error probes were requested

@@ -5,7 +5,8 @@
 ///     /eigenvalues   float64 [k]      ordered (|λ| descending unless the
 ///                                     `ordering` attribute says algebraic)
 ///     /eigenvectors  float32 [k, D]   row i = unit eigenvector i
-///     attributes on /: method, D, k, n_ranks, hvps, seconds, ordering,
+///     attributes on /: method, D, k, n_ranks, hvps (this run's products; a
+///     resumed SEIGH run adds hvps_resumed, those of the runs it continued), seconds, ordering,
 ///       seigh_version, and where they apply outer, inner, test_matrix,
 ///       seed, operator, error_probes, relative_error (+ its 95% interval
 ///       relative_error_low / relative_error_high), residual_frobenius2,
@@ -72,6 +73,7 @@ void write_eigen_result(const dist::Comm& comm, const std::string& path, const E
   put("k", static_cast<std::int64_t>(result.eigenvalues.size()));
   put("n_ranks", static_cast<std::int64_t>(comm.size()));
   put("hvps", static_cast<std::int64_t>(result.counts.products));
+  if (result.resumed_products > 0) put("hvps_resumed", static_cast<std::int64_t>(result.resumed_products));
   put("seconds", result.seconds);
   put("ordering", name(ordering));
   put("seigh_version", version_string());

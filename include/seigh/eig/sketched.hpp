@@ -327,6 +327,7 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   Matrix<Scalar> products(partition.local_rows(), batch);
   MatrixD Z = MatrixD::Zero(s, s);
   const Index z_resumed = store ? std::min(store->z_columns_done(), s) : 0;
+  result.resumed_products = y_resumed + z_resumed;
   if (store) store->read_z(Z, z_resumed);
   for (Index c0 = z_resumed; c0 < s; c0 += batch) {
     const Index width = std::min(batch, s - c0);
