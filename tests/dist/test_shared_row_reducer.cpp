@@ -23,10 +23,11 @@ double entry_sum(int size, Index i, Index j, int call) {
 /// Runs `calls` reductions of widths `widths` through one reducer and checks
 /// every rank's rows of every sum.
 template <class Scalar>
-void check_reductions(ReduceTransport transport, Index n, const std::vector<Index>& widths) {
+void check_reductions(ReduceTransport transport, Index n, const std::vector<Index>& widths,
+                      std::size_t chunk_bytes = seigh::dist::Comm::kReduceChunkBytes) {
   const auto& comm = world();
   const auto partition = comm.partition(n);
-  SharedRowReducer<Scalar> reducer(comm, partition, transport);
+  SharedRowReducer<Scalar> reducer(comm, partition, transport, chunk_bytes);
   if (transport == ReduceTransport::shared_memory) CHECK(reducer.shared());
   if (transport == ReduceTransport::message_passing) CHECK_FALSE(reducer.shared());
   int call = 0;
@@ -44,7 +45,7 @@ void check_reductions(ReduceTransport transport, Index n, const std::vector<Inde
     for (Index j = 0; j < b; ++j)
       for (Index i = 0; i < partition.local_rows(); ++i)
         if (local(i, j) != static_cast<Scalar>(entry_sum(comm.size(), partition.row_offset() + i, j, call))) ++wrong;
-    INFO("n = " << n << ", b = " << b << ", call " << call);
+    INFO("n = " << n << ", b = " << b << ", call " << call << ", chunk " << chunk_bytes << " bytes");
     CHECK(wrong == 0);
   }
 }
@@ -56,6 +57,16 @@ TEST_CASE("SharedRowReducer through a shared window leaves each rank its rows of
   for (Index n : {Index{1}, Index{2}, Index{7}, Index{9001}}) {
     check_reductions<float>(ReduceTransport::shared_memory, n, {3, 5, 2, 5, 8, 0, 1});
     check_reductions<double>(ReduceTransport::shared_memory, n, {1, 4, 4});
+  }
+}
+
+TEST_CASE("SharedRowReducer in many rounds: small slots, ragged last round, more rows than a slot holds",
+          "[dist][reduce]") {
+  // 100-byte rounds: 8 rows of 3 floats per slot at 2 ranks, and a single
+  // row when one row exceeds the chunk (b = 40); the window grows for it.
+  for (Index n : {Index{5}, Index{901}}) {
+    check_reductions<float>(ReduceTransport::shared_memory, n, {3, 1, 40, 3}, 100);
+    check_reductions<double>(ReduceTransport::shared_memory, n, {2, 7}, 100);
   }
 }
 
