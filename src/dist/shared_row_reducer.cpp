@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <string>
 #include <utility>
@@ -39,7 +40,8 @@ double free_backing_bytes() {
 template <class Scalar>
 SharedRowReducer<Scalar>::SharedRowReducer(const Comm& comm, const RowPartition& partition, ReduceTransport transport,
                                            std::size_t chunk_bytes)
-    : comm_(&comm), partition_(partition), chunk_bytes_(chunk_bytes) {
+    : comm_(&comm), partition_(partition), chunk_bytes_(chunk_bytes),
+      uncaught_at_construction_(std::uncaught_exceptions()) {
   SEIGH_REQUIRE(partition.size() == comm.size() && partition.rank() == comm.rank())
       << "SharedRowReducer: row partition for rank " << partition.rank() << " of " << partition.size()
       << " used on rank " << comm.rank() << " of " << comm.size();
@@ -66,6 +68,11 @@ SharedRowReducer<Scalar>::~SharedRowReducer() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (finalized) return;
+  // Freeing the window is collective (Open MPI's waits for every rank).
+  // While an exception unwinds this rank alone, the others may never come:
+  // leave the window to MPI_Abort, which the application's error policy
+  // calls next (apps/app_runtime.hpp), instead of hanging here.
+  if (std::uncaught_exceptions() > uncaught_at_construction_) return;
   release_window();
   if (node_comm_ != MPI_COMM_NULL) MPI_Comm_free(&node_comm_);
 }
@@ -82,6 +89,7 @@ SharedRowReducer<Scalar>::SharedRowReducer(SharedRowReducer&& other) noexcept
       window_bytes_(std::exchange(other.window_bytes_, 0)),
       cols_(std::exchange(other.cols_, 0)),
       windows_(std::move(other.windows_)),
+      uncaught_at_construction_(other.uncaught_at_construction_),
       private_block_(std::move(other.private_block_)) {}
 
 template <class Scalar>

@@ -8,6 +8,12 @@
 //                            (clean exit 1 on every rank, message once)
 //   failing_rank nan         the last rank sees a NaN; require_finite
 //                            reports it collectively
+//   failing_rank local_window  as local, but the culprit unwinds through a
+//                            SharedRowReducer holding a shared window (whose
+//                            collective MPI_Win_free must not wait for ranks
+//                            that will never come)
+//   failing_rank collective_window  as collective, with such a reducer on
+//                            every rank (all unwind; MPI_Finalize follows)
 //   failing_rank ok          nothing fails (exit 0)
 #include <cmath>
 #include <iostream>
@@ -15,12 +21,26 @@
 
 #include "app_runtime.hpp"
 #include "seigh/dist/collective.hpp"
+#include "seigh/dist/shared_row_reducer.hpp"
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "ok";
   return seigh::app::run_mpi_program(argc, argv, [&](const seigh::dist::Comm& comm) {
     const bool culprit = comm.rank() == comm.size() - 1;
     if (mode == "local") {
+      if (culprit) SEIGH_FAIL() << "injected failure on rank " << comm.rank();
+      comm.barrier();  // never completes: the culprit is gone
+    } else if (mode == "local_window" || mode == "collective_window") {
+      const auto partition = comm.partition(1000);
+      seigh::dist::SharedRowReducer<float> reducer(comm, partition);
+      reducer.contribution(4).setOnes();
+      seigh::MatrixF local(partition.local_rows(), 4);
+      reducer.reduce(local);  // allocates the window
+      if (mode == "collective_window") {
+        seigh::dist::collective(comm, [&] {
+          if (culprit) SEIGH_FAIL() << "injected failure on rank " << comm.rank();
+        });
+      }
       if (culprit) SEIGH_FAIL() << "injected failure on rank " << comm.rank();
       comm.barrier();  // never completes: the culprit is gone
     } else if (mode == "collective") {

@@ -112,6 +112,7 @@ class SharedRowReducer {
   double window_bytes_ = 0;  // size of this rank's window (the same on every rank)
   Index cols_ = 0;          // width of the current contribution
   std::vector<Scalar*> windows_;  // every rank's window, in rank order
+  int uncaught_at_construction_ = 0;  // std::uncaught_exceptions() then: is the destructor unwinding?
   Matrix<Scalar> private_block_;  // this rank's contribution
 };
 
