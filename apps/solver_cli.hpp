@@ -5,6 +5,8 @@
 /// hessian` on a network's loss Hessian): the same flags, the same checks,
 /// the same progress, summary and result file.
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -92,8 +94,9 @@ inline void add_solver_options(po::options_description& options, SolverConfig& c
        "seigh --out-of-core, for testing resume: stop once gram|orth|core|vectors|error is done")
       ("out-of-core", po::bool_switch(&c.out_of_core),
        "seigh: stream the D x o sketch through the sketch file (needs --out); memory O(row_block*o + D*b + s^2)")
-      ("memory-limit", po::value(&c.memory_limit_gb)->default_value(0)->value_name("GB"),
-       "seigh: go out-of-core when the in-memory model exceeds this many GB per rank (0: no limit)")
+      ("memory-limit", po::value(&c.memory_limit_gb)->default_value(-1, "auto")->value_name("GB"),
+       "seigh: go out-of-core when the in-memory model exceeds this many GB per rank (0: no limit; auto: 80 % "
+       "of the node's memory divided by its ranks)")
       ("row-block", po::value(&c.row_block)->default_value(0)->value_name("N"),
        "seigh --out-of-core: rows per streamed block (0: multiple of 4096 with N*o doubles <= 64 MiB)")
       ("cache-test-matrices", po::value(&c.cache_mb)->default_value(0)->value_name("MB"),
@@ -138,7 +141,7 @@ inline eig::Ordering check_solver_options(const po::variables_map& vm, SolverCon
   require_option(c.sketch.k >= 1, "--k must be >= 1");
   require_option(c.sketch.block >= 1, "--block must be >= 1");
   require_option(!c.resume || !c.sketch_path().empty(), "--resume needs --sketch FILE or --out FILE");
-  require_option(c.memory_limit_gb >= 0, "--memory-limit must be >= 0");
+  require_option(c.memory_limit_gb >= 0 || c.memory_limit_gb == -1, "--memory-limit must be >= 0 (or auto)");
   require_option(c.row_block >= 0, "--row-block must be >= 0");
   require_option(!c.out_of_core || !c.out.empty(),
                  "--out-of-core writes the eigenvectors straight into the result file: give --out FILE.h5");
@@ -167,8 +170,22 @@ struct StorageChoice {
   std::string reason;
 };
 
-/// In memory unless --out-of-core, or --memory-limit is below the in-memory
-/// model of the largest objects per rank (ooc::memory_model). Collective
+/// Physical memory of this rank's node divided by the ranks on it, the
+/// minimum over all ranks (bytes). Collective.
+inline double node_memory_per_rank(const dist::Comm& comm) {
+  MPI_Comm node = MPI_COMM_NULL;
+  dist::check_mpi(MPI_Comm_split_type(comm.raw(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node),
+                  "MPI_Comm_split_type");
+  int ranks_on_node = 1;
+  MPI_Comm_size(node, &ranks_on_node);
+  MPI_Comm_free(&node);
+  const double physical = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  return comm.min(physical / ranks_on_node);
+}
+
+/// In memory unless --out-of-core, or the budget (--memory-limit, by default
+/// 80 % of the node's memory per rank) is below the in-memory model of the
+/// largest objects per rank (ooc::memory_model). Collective
 /// only in its errors (identical on every rank).
 inline StorageChoice choose_storage(const dist::Comm& comm, const SolverConfig& c, const eig::SketchSizes& sizes,
                                     Index dim, std::size_t scalar_bytes) {
@@ -176,20 +193,26 @@ inline StorageChoice choose_storage(const dist::Comm& comm, const SolverConfig& 
   choice.row_block = c.row_block > 0 ? c.row_block : eig::ooc::default_row_block(sizes.outer, dim);
   choice.model = eig::ooc::memory_model(dim, comm.size(), sizes.outer, sizes.inner, c.sketch.k, c.sketch.block,
                                         choice.row_block, scalar_bytes);
-  const double limit = c.memory_limit_gb * 1e9;
-  char text[256];
+  // The budget: --memory-limit, or by default 80 % of the node's memory per
+  // rank on it (the smallest over all ranks, so every rank decides alike):
+  // without it a sketch larger than the machine would run in memory until
+  // the kernel killed it.
+  const bool automatic = c.memory_limit_gb < 0;
+  const double limit = automatic ? 0.8 * node_memory_per_rank(comm) : c.memory_limit_gb * 1e9;
+  const std::string budget = automatic ? "80 % of the node's memory per rank, " : "--memory-limit ";
+  char text[320];
   if (c.out_of_core) {
     choice.out_of_core = true;
     choice.reason = "--out-of-core";
   } else if (limit > 0 && choice.model.in_memory > limit) {
     choice.out_of_core = true;
-    std::snprintf(text, sizeof text, "the in-memory model, %.3g GB per rank, exceeds --memory-limit %.3g GB",
-                  choice.model.in_memory / 1e9, c.memory_limit_gb);
+    std::snprintf(text, sizeof text, "the in-memory model, %.3g GB per rank, exceeds %s%.3g GB",
+                  choice.model.in_memory / 1e9, budget.c_str(), limit / 1e9);
     choice.reason = text;
     require_option(!c.out.empty(), std::string(text) + ": out-of-core SEIGH needs --out FILE.h5");
   } else if (limit > 0) {
-    std::snprintf(text, sizeof text, "the in-memory model, %.3g GB per rank, fits --memory-limit %.3g GB",
-                  choice.model.in_memory / 1e9, c.memory_limit_gb);
+    std::snprintf(text, sizeof text, "the in-memory model, %.3g GB per rank, fits %s%.3g GB",
+                  choice.model.in_memory / 1e9, budget.c_str(), limit / 1e9);
     choice.reason = text;
   } else {
     choice.reason = "no --out-of-core or --memory-limit";
