@@ -3,7 +3,7 @@
 //
 //   mpirun -np P build/experiments/bench_hvp [--case small|large|cnn|all] [--blocks 1,32]
 //                                            [--reps N] [--budget SECONDS] [--quick]
-//                                            [--cnn-samples N]
+//                                            [--cnn-samples N] [--fresh-output]
 //
 // Cases (issue #4; cnn: issue #7):
 //   small  the paper's MLP 256-20-20-20-20-20-10 tanh on fmnist16,
@@ -24,7 +24,9 @@
 // GEMMs, im2col/col2im and pooling themselves are not counted) per rank, and that rate over
 // the per-rank float32 GEMM rate measured right before, all ranks running
 // concurrently. The apply includes the reduce-scatter of the D x b shard
-// products. Nothing is asserted: this is a measuring program.
+// products. --fresh-output gives every apply a new, untouched output block
+// (as a SEIGH run's sketch columns are), so the apply pays the output's
+// first-touch page faults. Nothing is asserted: this is a measuring program.
 #include <mpi.h>
 
 #include <cstdio>
@@ -54,6 +56,7 @@ struct Config {
   double budget = 60;
   bool quick = false;
   Index cnn_samples = 128;
+  bool fresh_output = false;  // a new output block per apply, as a run's sketch columns are
 };
 
 Config parse(int argc, char** argv) {
@@ -68,6 +71,7 @@ Config parse(int argc, char** argv) {
     else if (arg == "--reps") cfg.reps = std::stoi(value());
     else if (arg == "--budget") cfg.budget = std::stod(value());
     else if (arg == "--quick") cfg.quick = true;
+    else if (arg == "--fresh-output") cfg.fresh_output = true;
     else if (arg == "--cnn-samples") cfg.cnn_samples = std::stoll(value());
     else if (arg == "--blocks") {
       cfg.blocks.clear();
@@ -75,7 +79,7 @@ Config parse(int argc, char** argv) {
       for (std::string item; std::getline(list, item, ',');) cfg.blocks.push_back(std::stoll(item));
     } else if (arg == "--help") {
       std::printf("usage: bench_hvp [--case small|large|cnn|all] [--blocks 1,32] [--reps N] [--budget S] [--quick]"
-                  " [--cnn-samples N]\n");
+                  " [--cnn-samples N] [--fresh-output]\n");
       std::exit(0);
     } else {
       throw std::runtime_error("unknown option " + arg);
@@ -121,7 +125,16 @@ void run_case(const seigh::dist::Comm& comm, const Config& cfg, const Case& c) {
     seigh::MatrixF Y(op.partition().local_rows(), b);
     op.apply(X, Y);  // warm-up: allocates the workspaces once
     const double shard0 = op.shard_seconds(), reduce0 = op.reduce_seconds();
-    const auto t = median_seconds(comm, cfg.reps, cfg.budget, [&] { op.apply(X, Y); });
+    const auto t = median_seconds(comm, cfg.reps, cfg.budget, [&] {
+      if (cfg.fresh_output) {
+        // Untouched memory, as each block of a run's sketch is: the apply
+        // pays its first-touch page faults.
+        seigh::MatrixF fresh(op.partition().local_rows(), b);
+        op.apply(X, fresh);
+      } else {
+        op.apply(X, Y);
+      }
+    });
     // Mean split of an apply on the slowest rank: R-passes on the shard vs
     // the reduce-scatter (which includes waiting for the other ranks).
     const double shard_mean = comm.max((op.shard_seconds() - shard0) / t.runs);
