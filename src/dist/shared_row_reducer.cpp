@@ -134,7 +134,8 @@ void SharedRowReducer<Scalar>::ensure_window(Index cols) {
     room = free_bytes >= 1.01 * bytes * size ? 1 : 0;
     if (!room) {
       std::cerr << "seigh: the shared-memory reduce needs " << bytes * size / 1e6 << " MB in " << backing_directory()
-                << ", which has " << (free_bytes < 0 ? 0.0 : free_bytes / 1e6) << " MB free; falling back to MPI_Reduce_scatter\n";
+                << ", which has " << (free_bytes < 0 ? 0.0 : free_bytes / 1e6)
+                << " MB free; falling back to MPI_Reduce_scatter\n";
     }
   }
   room = comm_->broadcast_value(room);
