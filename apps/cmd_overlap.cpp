@@ -211,7 +211,7 @@ int run_overlap(const dist::Comm& comm, const std::vector<std::string>& args) {
   // numbers as the in-memory analysis. The reference (last result) first:
   // its masks and rows are needed by every other row of a run.
   const dist::RowPartition partition = comm.partition(D);
-  const Index row_block = metrics::default_overlap_row_block();
+  const Index row_block = metrics::default_overlap_row_block(D);
   const Index last = n - 1;
   const auto analyse = [&](Index t, const io::File& eig, const io::File& reference,
                            const std::vector<metrics::Mask>* masks_T) {

@@ -29,8 +29,8 @@ dist::RowRange RowBlocks::step(Index t) const {
 }
 
 Index default_row_block(Index outer, Index dim) {
-  static_assert(io::kChunkElements % dist::detail::kPromoteChunk == 0);
-  const Index align = dim >= io::kChunkElements ? io::kChunkElements : dist::detail::kPromoteChunk;
+  // io::chunk_length is a multiple of kPromoteChunk.
+  const Index align = dim >= io::kChunkElements ? io::chunk_length(dim) : dist::detail::kPromoteChunk;
   constexpr Index kBytes = Index{64} << 20;
   const Index rows = kBytes / (8 * std::max<Index>(outer, 1));
   return std::max(align, rows / align * align);

@@ -275,17 +275,32 @@ DatasetInfo dataset_info(const File& file, const std::string& name) {
 
 std::vector<Index> dataset_shape(const File& file, const std::string& name) { return dataset_info(file, name).shape; }
 
+Index chunk_length(Index D) {
+  static_assert(kChunkElements % dist::detail::kPromoteChunk == 0);
+  if (D <= kChunkElements) return std::max<Index>(D, 1);
+  const Index chunks = (D + kChunkElements - 1) / kChunkElements;
+  const Index even = (D + chunks - 1) / chunks;  // ≤ 2^18
+  constexpr Index align = dist::detail::kPromoteChunk;
+  return (even + align - 1) / align * align;  // still ≤ 2^18, a multiple of it
+}
+
 namespace {
+
+/// ⌈a / b⌉ for a ≥ 0, b > 0.
+Index ceil_div(Index a, Index b) { return (a + b - 1) / b; }
 
 /// Chunk shape of Layout::chunked (see its documentation).
 std::vector<hsize_t> chunk_shape(const std::vector<Index>& shape) {
-  if (shape.size() == 1) return {static_cast<hsize_t>(std::min(shape[0], kChunkElements))};
+  const Index length = chunk_length(shape.back());
+  if (shape.size() == 1) return {static_cast<hsize_t>(length)};
   std::vector<hsize_t> chunk(shape.size(), 1);
-  // Last dimension (the vector entries) first, then as many leading rows
-  // as fit into kChunkElements.
-  const Index last = std::min(shape.back(), kChunkElements);
-  chunk.back() = static_cast<hsize_t>(last);
-  if (shape.size() == 2) chunk[0] = static_cast<hsize_t>(std::clamp<Index>(kChunkElements / last, 1, shape[0]));
+  chunk.back() = static_cast<hsize_t>(length);
+  if (shape.size() == 2) {
+    // As many leading rows as fit into kChunkElements, evened out over the
+    // rows so the last chunk row is not mostly padding either.
+    const Index rows = std::clamp<Index>(kChunkElements / length, 1, shape[0]);
+    chunk[0] = static_cast<hsize_t>(ceil_div(shape[0], ceil_div(shape[0], rows)));
+  }
   return chunk;
 }
 

@@ -8,9 +8,10 @@
 
 namespace seigh::metrics {
 
-Index default_overlap_row_block() {
-  static_assert(io::kChunkElements % dist::detail::kPromoteChunk == 0);
-  return io::kChunkElements;
+Index default_overlap_row_block(Index D) {
+  // io::chunk_length is a multiple of kPromoteChunk; below 2^18 one block
+  // holds all of D anyway.
+  return D >= io::kChunkElements ? io::chunk_length(D) : io::kChunkElements;
 }
 
 StreamedRows stream_rows(const dist::Comm& comm, const io::File& file, const std::string& name,

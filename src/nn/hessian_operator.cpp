@@ -65,9 +65,9 @@ void HessianOperator<Scalar>::apply(const Eigen::Ref<const Matrix<Scalar>>& X, E
     shard_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return;
   }
-  // P_r is written straight into this rank's block of the reducer (a shared
-  // window on one node), which keeps it at the widest block seen: a fresh
-  // D x b block per product would cost its page faults every time.
+  // P_r goes into the reducer's private D x b buffer, which it keeps at the
+  // widest block seen: a fresh block per product would pay its page faults
+  // every time (first touch is slow: HVP.md (g)).
   auto product = reducer_.contribution(X.cols());
   dist::collective(*comm_, [&] {
     if (linearization_) {

@@ -120,6 +120,42 @@ TEST_CASE("write_rows_at fills a created dataset block by block", "[io][dataset]
   CHECK(io::read_rows<double>(file, "/sketch/Y", RowPartition(D, 0, 1)).local() == A);
 }
 
+TEST_CASE("chunk_length: fewest chunks of at most 2^18, 4096-aligned, little padding", "[io][dataset]") {
+  constexpr Index kMax = io::kChunkElements, kAlign = 4096;
+  CHECK(io::chunk_length(1) == 1);
+  CHECK(io::chunk_length(13002) == 13002);  // below 2^18: whole vectors
+  CHECK(io::chunk_length(kMax) == kMax);
+  // Just above 2^18: two chunks of ⌈(2^18 + 1) / 2⌉ = 131073, rounded up to
+  // 33·4096 = 135168 (fixed 2^18 chunks would store 2^19 per vector).
+  CHECK(io::chunk_length(kMax + 1) == 135168);
+  CHECK(io::chunk_length(11388010) == kMax);  // 784-3000-3000-10: 44 chunks
+  for (const Index D : {kMax + 1, Index{300000}, 2 * kMax - 1, 2 * kMax, 2 * kMax + 5, Index{1000003},
+                        Index{11388010}, Index{25557032}}) {
+    INFO("D = " << D);
+    const Index length = io::chunk_length(D);
+    const Index chunks = (D + length - 1) / length;
+    CHECK(length % kAlign == 0);
+    CHECK(length <= kMax);
+    CHECK(chunks == (D + kMax - 1) / kMax);      // no more chunks than fixed 2^18 ones
+    CHECK(chunks * length - D < chunks * kAlign);  // padding below one alignment per chunk
+  }
+}
+
+TEST_CASE("a [K, D] dataset just above 2^18 stores about its own size on disk", "[io][dataset]") {
+  const auto& comm = world();
+  const Index D = io::kChunkElements + 1, K = 3;
+  const std::string path = scratch("chunk-padding.h5");
+  File file = File::create(comm, path);
+  io::create_dataset(file, "/eigenvectors", {K, D}, DType::float32);
+  const auto dataset = io::open_dataset(file, "/eigenvectors");
+  // Space is allocated at creation (H5D_ALLOC_TIME_EARLY): the chunks as
+  // stored, edge chunks included. 2^18-long chunks would make it 2 K 2^18.
+  const double stored = static_cast<double>(H5Dget_storage_size(dataset.get()));
+  const double data = 4.0 * static_cast<double>(K * D);
+  CHECK(stored >= data);
+  CHECK(stored <= 1.04 * data);
+}
+
 TEST_CASE("1-D [D] datasets from and to block-row vectors", "[io][dataset]") {
   const auto& comm = world();
   for (const Index D : {Index{2}, Index{1001}}) {

@@ -117,15 +117,15 @@ struct RowBlocks {
 
 /// The default row block for o columns of vectors of length D: the largest
 /// multiple of `align` with row_block·o float64 entries ≤ 64 MiB, at least
-/// `align`. align = 2^18 (io::kChunkElements, the length of a chunk of the
-/// [o, D] datasets along D) when D ≥ 2^18, else 4096; both are multiples
-/// of dist::detail::kPromoteChunk = 4096, so float Gram sums add the same
-/// terms as the in-memory gram(). Chunk-aligned blocks make every transfer
-/// whole 1 MiB chunks, but only on ranks whose first row is itself a
-/// multiple of 2^18 (rank 0; the balanced partition is not aligned, so the
-/// blocks of other ranks straddle chunk boundaries). For large D and o the
-/// 64 MiB target cannot be met: a block is then one chunk, 2^18·o scalars
-/// per buffer (1.5 GB for o = 1500 in float32).
+/// `align`. align = io::chunk_length(D) (the length of a chunk of the
+/// [o, D] datasets along D, at most 2^18) when D ≥ 2^18, else 4096; both are
+/// multiples of dist::detail::kPromoteChunk = 4096, so float Gram sums add
+/// the same terms as the in-memory gram(). Chunk-aligned blocks make every
+/// transfer whole chunks (≤ 1 MiB), but only on ranks whose first row is
+/// itself a multiple of the chunk length (rank 0; the balanced partition is
+/// not aligned, so the blocks of other ranks straddle chunk boundaries). For
+/// large D and o the 64 MiB target cannot be met: a block is then one chunk,
+/// at most 2^18·o scalars per buffer (1.5 GB for o = 1500 in float32).
 [[nodiscard]] Index default_row_block(Index outer, Index dim);
 
 /// Bytes per rank of the largest objects of each mode (the itemised

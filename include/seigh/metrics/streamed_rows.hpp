@@ -39,10 +39,11 @@ struct StreamedRows {
   std::optional<MatrixD> cross;
 };
 
-/// Rows per block for m vectors: one chunk length of the [K, D] datasets
-/// (io::kChunkElements = 2^18, so transfers are whole chunks on rank 0),
-/// which costs 2^18·m·4 bytes per buffer (1.5 GB for m = 1500).
-[[nodiscard]] Index default_overlap_row_block();
+/// Rows per block for m vectors of length D: one chunk length of the [K, D]
+/// datasets (io::chunk_length(D) ≤ 2^18, so transfers are whole chunks on
+/// rank 0), or 2^18 when D < 2^18. That costs at most 2^18·m·4 bytes per
+/// buffer (1.5 GB for m = 1500).
+[[nodiscard]] Index default_overlap_row_block(Index D);
 
 /// One pass over `name` [K, D] of `file` (and, with `reference`, the same
 /// rows of /eigenvectors of that file, in the same pass), for the masks
