@@ -290,6 +290,17 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   SEIGH_REQUIRE(ooc || store == std::nullopt || store->phase() == "measure")
       << "sketch file '" << store->path() << "' was taken past the measurement by an out-of-core run (phase "
       << store->phase() << "; /Y no longer holds Y): resume it with --out-of-core";
+  // Where the measurement's time goes besides the operator (printed and
+  // stored as measure.probes / .store / .project; operator_seconds is
+  // counted by the operator): generating the D x b probe block (every rank
+  // makes all of it), writing sketch columns to the files, projecting the
+  // core products by Φ (with its allreduce).
+  double probes_seconds = 0, store_seconds = 0, project_seconds = 0;
+  const auto timed = [&](double& total, auto&& work) {
+    const auto begin = Clock::now();
+    work();
+    total += seconds_since(begin);
+  };
   auto t0 = Clock::now();
   dist::BlockRowMatrix<Scalar> Y(partition, ooc ? 0 : o);
   Matrix<Scalar> window(ooc ? partition.local_rows() : 0, ooc ? b : 0);
@@ -299,13 +310,13 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   if (!options.recycle) {
     for (Index c0 = y_resumed; c0 < o; c0 += b) {
       const Index width = std::min(b, o - c0);
-      random::generate_block<Scalar>(omega, 0, c0, probes.leftCols(width));
+      timed(probes_seconds, [&] { random::generate_block<Scalar>(omega, 0, c0, probes.leftCols(width)); });
       if (ooc) {
         counted.apply(probes.leftCols(width), window.leftCols(width));
-        store->store_y_columns<Scalar>(partition, window.leftCols(width), c0);
+        timed(store_seconds, [&] { store->store_y_columns<Scalar>(partition, window.leftCols(width), c0); });
       } else {
         counted.apply(probes.leftCols(width), Y.local().middleCols(c0, width));
-        if (store) store->store_y(Y, c0, width);
+        if (store) timed(store_seconds, [&] { store->store_y(Y, c0, width); });
       }
       report("outer sketch Y = H Omega", c0 + width, o);
       after_unit();
@@ -333,26 +344,33 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
     const Index width = std::min(batch, s - c0);
     for (Index j0 = 0; j0 < width; j0 += b) {
       const Index w = std::min(b, width - j0);
-      random::generate_block<Scalar>(psi, 0, c0 + j0, probes.leftCols(w));
+      timed(probes_seconds, [&] { random::generate_block<Scalar>(psi, 0, c0 + j0, probes.leftCols(w)); });
       counted.apply(probes.leftCols(w), products.middleCols(j0, w));
       report("core sketch Z = Phi H Psi^T", c0 + j0 + w, s);
     }
-    MatrixD columns = phi_rows.project(products.leftCols(width));
-    comm.allreduce_sum(columns);
-    Z.middleCols(c0, width) = columns;
-    if (options.recycle && c0 < o) {
-      const Index keep = std::min(width, o - c0);
-      if (ooc) {
-        store->store_y_columns<Scalar>(partition, products.leftCols(keep), c0);
-      } else {
-        Y.local().middleCols(c0, keep) = products.leftCols(keep);
-        if (store) store->store_y(Y, c0, keep);
+    timed(project_seconds, [&] {
+      MatrixD columns = phi_rows.project(products.leftCols(width));
+      comm.allreduce_sum(columns);
+      Z.middleCols(c0, width) = columns;
+    });
+    timed(store_seconds, [&] {
+      if (options.recycle && c0 < o) {
+        const Index keep = std::min(width, o - c0);
+        if (ooc) {
+          store->store_y_columns<Scalar>(partition, products.leftCols(keep), c0);
+        } else {
+          Y.local().middleCols(c0, keep) = products.leftCols(keep);
+          if (store) store->store_y(Y, c0, keep);
+        }
       }
-    }
-    if (store) store->store_z(Z, c0, width);
+      if (store) store->store_z(Z, c0, width);
+    });
     after_unit();
   }
   result.timings["measure_core"] = seconds_since(t0);
+  result.timings["measure.probes"] = probes_seconds;
+  result.timings["measure.store"] = store_seconds;
+  result.timings["measure.project"] = project_seconds;
   probes.resize(0, 0);
   products.resize(0, 0);
   if (ooc) {
