@@ -191,8 +191,13 @@ inline StorageChoice choose_storage(const dist::Comm& comm, const SolverConfig& 
                                     Index dim, std::size_t scalar_bytes) {
   StorageChoice choice;
   choice.row_block = c.row_block > 0 ? c.row_block : eig::ooc::default_row_block(sizes.outer, dim);
+  const auto probe_cache = [&](Index cols) {
+    return random::ColumnBlocks::bytes_for(random::TestMatrix{c.sketch.test_matrix, dim, cols, {}, c.sketch.zeta},
+                                           c.sketch.block);
+  };
   choice.model = eig::ooc::memory_model(dim, comm.size(), sizes.outer, sizes.inner, c.sketch.k, c.sketch.block,
-                                        choice.row_block, scalar_bytes);
+                                        choice.row_block, scalar_bytes,
+                                        std::max(probe_cache(sizes.outer), probe_cache(sizes.inner)));
   // The budget: --memory-limit, or by default 80 % of the node's memory per
   // rank on it (the smallest over all ranks, so every rank decides alike):
   // without it a sketch larger than the machine would run in memory until

@@ -37,7 +37,7 @@ Index default_row_block(Index outer, Index dim) {
 }
 
 MemoryModel memory_model(Index dim, int ranks, Index outer, Index inner, Index k, Index block, Index row_block,
-                         std::size_t scalar_bytes) {
+                         std::size_t scalar_bytes, double probe_cache_bytes) {
   const double D = static_cast<double>(dim);
   const double local = std::ceil(D / ranks);
   const double o = static_cast<double>(outer), s = static_cast<double>(inner), b = static_cast<double>(block);
@@ -45,10 +45,10 @@ MemoryModel memory_model(Index dim, int ranks, Index outer, Index inner, Index k
   const double batch = std::min(s, b * std::ceil(o / b));  // the in-memory core batch (sketched.hpp)
   const double small = 8.0 * (s * s + 2 * s * o + o * o);   // Z, [P; R], the core's o x o
   MemoryModel model;
-  model.in_memory = sc * (local * o + D * b + local * batch) + small;
+  model.in_memory = sc * (local * o + D * b + local * batch) + small + probe_cache_bytes;
   const double buffers = sc * std::min<double>(static_cast<double>(row_block), local) * (o + static_cast<double>(k)) +
                          8.0 * static_cast<double>(dist::detail::kPromoteChunk) * o;
-  model.out_of_core = sc * (D * b + local * b) + small + buffers;
+  model.out_of_core = sc * (D * b + local * b) + small + buffers + probe_cache_bytes;
   return model;
 }
 

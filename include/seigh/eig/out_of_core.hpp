@@ -132,11 +132,14 @@ struct RowBlocks {
 /// models of README "memory model"), for the automatic choice and the
 /// report. `scalar_bytes` is 4 (float32) or 8.
 struct MemoryModel {
-  double in_memory = 0;    ///< Y (D/P·o) + probes (D·b) + a batch of products (D/P·batch) + Z, P, R
-  double out_of_core = 0;  ///< probes (D·b) + products (D/P·b) + Z, P, R + block buffers (row_block·(o + k)) + Gram chunk
+  double in_memory = 0;    ///< Y (D/P·o) + probes (D·b) + a batch of products (D/P·batch) + Z, P, R + probe cache
+  double out_of_core = 0;  ///< probes (D·b) + products (D/P·b) + Z, P, R + block buffers (row_block·(o + k)) + Gram
+                           ///< chunk + probe cache
 };
+/// `probe_cache_bytes`: the larger random::ColumnBlocks::bytes_for of Ω and
+/// Ψ (one is held at a time).
 [[nodiscard]] MemoryModel memory_model(Index dim, int ranks, Index outer, Index inner, Index k, Index block,
-                                       Index row_block, std::size_t scalar_bytes);
+                                       Index row_block, std::size_t scalar_bytes, double probe_cache_bytes = 0);
 
 /// What the stages report and where a test stops them.
 struct Hooks {

@@ -38,6 +38,7 @@
 #include "seigh/eig/result.hpp"
 #include "seigh/eig/sketch_file.hpp"
 #include "seigh/linop/counting.hpp"
+#include "seigh/random/column_blocks.hpp"
 #include "seigh/random/rng.hpp"
 #include "seigh/random/test_matrix.hpp"
 
@@ -307,10 +308,13 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   Matrix<Scalar> probes(D, b);
   const Index y_resumed = store ? std::min(store->y_columns_done(), o) : 0;
   if (store && !ooc) store->read_y(Y, y_resumed);
-  if (!options.recycle) {
+  if (!options.recycle && y_resumed < o) {
+    // Sparse sign Ω held by columns while it is used (column_blocks.hpp).
+    std::optional<random::ColumnBlocks> omega_blocks;
+    timed(probes_seconds, [&] { omega_blocks.emplace(omega, b); });
     for (Index c0 = y_resumed; c0 < o; c0 += b) {
       const Index width = std::min(b, o - c0);
-      timed(probes_seconds, [&] { random::generate_block<Scalar>(omega, 0, c0, probes.leftCols(width)); });
+      timed(probes_seconds, [&] { omega_blocks->generate<Scalar>(c0, probes.leftCols(width)); });
       if (ooc) {
         counted.apply(probes.leftCols(width), window.leftCols(width));
         timed(store_seconds, [&] { store->store_y_columns<Scalar>(partition, window.leftCols(width), c0); });
@@ -340,11 +344,13 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   const Index z_resumed = store ? std::min(store->z_columns_done(), s) : 0;
   result.resumed_products = y_resumed + z_resumed;
   if (store) store->read_z(Z, z_resumed);
+  std::optional<random::ColumnBlocks> psi_blocks;
+  if (z_resumed < s) timed(probes_seconds, [&] { psi_blocks.emplace(psi, b); });
   for (Index c0 = z_resumed; c0 < s; c0 += batch) {
     const Index width = std::min(batch, s - c0);
     for (Index j0 = 0; j0 < width; j0 += b) {
       const Index w = std::min(b, width - j0);
-      timed(probes_seconds, [&] { random::generate_block<Scalar>(psi, 0, c0 + j0, probes.leftCols(w)); });
+      timed(probes_seconds, [&] { psi_blocks->generate<Scalar>(c0 + j0, probes.leftCols(w)); });
       counted.apply(probes.leftCols(w), products.middleCols(j0, w));
       report("core sketch Z = Phi H Psi^T", c0 + j0 + w, s);
     }
@@ -373,6 +379,7 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   result.timings["measure.project"] = project_seconds;
   probes.resize(0, 0);
   products.resize(0, 0);
+  psi_blocks.reset();
   if (ooc) {
     detail::finish_out_of_core(comm, counted, options, sizes, rng, *store, Z, phi_rows, psi, report, after_unit,
                                inside_unit, result);
