@@ -25,6 +25,10 @@
 # Environment: SEIGH_NP (ranks, default 2), SEIGH_RUN_DIR (default
 # runs/size_sweep), WIDTHS, SEEDS, SEED_MAX_WIDTH, KS (default "10 100 1000";
 # e.g. KS="10 100" to do the cheap k of a large width first),
+# TEST_MATRIX (default gaussian; the w = 3000, k = 1000 cell runs with
+# TEST_MATRIX=sparse-sign: out of core, a Gaussian Φ is redrawn for every
+# b-column batch of the core sketch: (s/b)·(D/P)·s draws per rank, about
+# 3.7 h per checkpoint at D = 11.4 M, s = 2000, 2 ranks; see RESULTS.md),
 # KEEP_VECTORS_MAX (default 10^9 = 4 GB of float32: results with D·k above it
 # have their /eigenvectors removed by drop_vectors.py once the overlap is
 # written, keeping eigenvalues and attributes), SEIGH_BUILD_DIR (default
@@ -41,6 +45,7 @@ SEEDS="${SEEDS:-0 1 2}"
 SEED_MAX_WIDTH="${SEED_MAX_WIDTH:-256}"
 KS="${KS:-10 100 1000}"
 KEEP_VECTORS_MAX="${KEEP_VECTORS_MAX:-1000000000}"   # D·k entries; larger results drop /eigenvectors after the overlap
+TEST_MATRIX="${TEST_MATRIX:-gaussian}"   # sparse-sign for the w = 3000, k = 1000 cell (RESULTS.md)
 STEPS=2000
 HESSIAN_DATA=train:500
 source "$ROOT/experiments/long_run.sh"   # BUILD_DIR, SEIGH, mpirun set-up, timed
@@ -66,7 +71,8 @@ for w in $WIDTHS; do
     for k in $KS; do
       if [ $(( 10 * k )) -gt "$D" ]; then continue; fi
       timed "seigh w=$w seed=$seed k=$k" mpirun -np "$NP" "$SEIGH" hessian --run "$dir/train" --hessian-data $HESSIAN_DATA \
-        --k "$k" --outer "$k" --inner $(( 2 * k )) --seed "$seed" --out-dir "$dir/seigh_k$k" --skip-existing --quiet
+        --k "$k" --outer "$k" --inner $(( 2 * k )) --test-matrix "$TEST_MATRIX" --seed "$seed" --out-dir "$dir/seigh_k$k" \
+        --skip-existing --quiet
       # An overlap file newer than every result is kept (it cannot change,
       # and results without their vectors, below, could not redo it).
       overlap="$dir/overlap_seigh_k$k.h5"
