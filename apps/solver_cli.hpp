@@ -278,6 +278,21 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
                   storage->out_of_core ? "out-of-core" : "in memory", storage->reason.c_str(),
                   storage->model.in_memory / 1e6, storage->model.out_of_core / 1e6,
                   static_cast<long long>(storage->row_block));
+      // Out of core the core sketch is projected one b-column batch at a
+      // time, and a dense Φ not held in the cache is redrawn for each batch.
+      const double local_rows = std::ceil(static_cast<double>(op.dim()) / comm.size());
+      const double batches = std::ceil(static_cast<double>(sizes.inner) / static_cast<double>(c.sketch.block));
+      const double draws = batches * local_rows * static_cast<double>(sizes.inner);
+      const bool phi_cached = static_cast<double>(options.projection_cache_bytes) >=
+                              local_rows * static_cast<double>(sizes.inner) * sizeof(Scalar);
+      if (storage->out_of_core && options.test_matrix != random::TestMatrixKind::sparse_sign && !phi_cached &&
+          draws > 1e10) {
+        std::printf("note: out of core with %s test matrices the core sketch redraws this rank's rows of Phi for "
+                    "each of its %.0f batches of --block columns: %.2g entries per rank (about %.0f s at 20 ns "
+                    "each); --test-matrix sparse-sign draws %d per row instead\n",
+                    std::string(random::name(options.test_matrix)).c_str(), batches, draws, draws * 20e-9,
+                    c.sketch.zeta);
+      }
       std::fflush(stdout);
     }
     require_option(storage->out_of_core || c.stop_after_phase.empty(),
