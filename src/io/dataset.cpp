@@ -275,19 +275,22 @@ DatasetInfo dataset_info(const File& file, const std::string& name) {
 
 std::vector<Index> dataset_shape(const File& file, const std::string& name) { return dataset_info(file, name).shape; }
 
-Index chunk_length(Index D) {
-  static_assert(kChunkElements % dist::detail::kPromoteChunk == 0);
-  if (D <= kChunkElements) return std::max<Index>(D, 1);
-  const Index chunks = (D + kChunkElements - 1) / kChunkElements;
-  const Index even = (D + chunks - 1) / chunks;  // ≤ 2^18
-  constexpr Index align = dist::detail::kPromoteChunk;
-  return (even + align - 1) / align * align;  // still ≤ 2^18, a multiple of it
-}
-
 namespace {
 
 /// ⌈a / b⌉ for a ≥ 0, b > 0.
 Index ceil_div(Index a, Index b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+Index chunk_length(Index D) {
+  static_assert(kChunkElements % dist::detail::kPromoteChunk == 0);
+  if (D <= kChunkElements) return std::max<Index>(D, 1);
+  const Index even = ceil_div(D, ceil_div(D, kChunkElements));  // ≤ 2^18
+  constexpr Index align = dist::detail::kPromoteChunk;
+  return ceil_div(even, align) * align;  // still ≤ 2^18 (itself a multiple of align)
+}
+
+namespace {
 
 /// Chunk shape of Layout::chunked (see its documentation).
 std::vector<hsize_t> chunk_shape(const std::vector<Index>& shape) {
