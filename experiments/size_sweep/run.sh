@@ -14,7 +14,8 @@
 #      only: one float64 dense solve of D = 13,002 costs more than all
 #      three seeds' SEIGH runs together);
 #   3. seigh overlap per k (mask vs eigenspace, chance, random control).
-# Then plot.py draws overlap/chance against D and writes the tables.
+# Then plot.py draws overlap/chance against D and writes the tables, taking
+# the cells this run directory lacks from measured.csv (earlier sessions).
 #
 # Resumable: every finished training run and Hessian result is kept; run the
 # script again and it continues (seigh train --resume, seigh hessian
@@ -96,4 +97,6 @@ for w in $WIDTHS; do
   done
 done
 
-/usr/bin/python3 "$HERE/plot.py" "$RUN_DIR"
+# Cells measured in earlier sessions whose run directories are gone come
+# from measured.csv; this directory's own results replace them.
+/usr/bin/python3 "$HERE/plot.py" "$RUN_DIR" --archive "$HERE/measured.csv"
