@@ -47,6 +47,7 @@ struct SolverConfig {
   bool out_of_core = false;
   double memory_limit_gb = 0;
   Index row_block = 0;
+  Index core_batch = 0;
   bool quiet = false;
 
   /// The measurement file: --sketch, else OUT.sketch.h5 with --out, else none.
@@ -99,6 +100,9 @@ inline void add_solver_options(po::options_description& options, SolverConfig& c
        "of the node's memory divided by its ranks)")
       ("row-block", po::value(&c.row_block)->default_value(0)->value_name("N"),
        "seigh --out-of-core: rows per streamed block (0: multiple of 4096 with N*o doubles <= 64 MiB)")
+      ("core-batch", po::value(&c.core_batch)->default_value(0)->value_name("N"),
+       "seigh --out-of-core: core-sketch columns projected together, a multiple of --block (0: from the memory "
+       "budget); a dense Phi is redrawn once per batch")
       ("cache-test-matrices", po::value(&c.cache_mb)->default_value(0)->value_name("MB"),
        "seigh: cache this rank's rows of Phi and Psi up to MB megabytes each (default 0: regenerate)")
       ("quiet", po::bool_switch(&c.quiet), "no progress lines");
@@ -112,7 +116,7 @@ inline void check_method_options(const po::variables_map& vm, const std::string&
                  "unknown --method '" + method + "' (valid: seigh, exact, lanczos)");
   for (const char* name : {"outer", "inner", "test-matrix", "zeta", "rcond", "error-probes", "sketch",
                            "stop-after-blocks", "cache-test-matrices", "stop-after-phase", "memory-limit",
-                           "row-block"})
+                           "row-block", "core-batch"})
     require_option(method == "seigh" || !given(name),
                    std::string("contradictory options: --") + name + " applies to --method seigh, not " + method);
   for (const char* name : {"recycle", "resume", "keep-sketch", "out-of-core"})
@@ -143,6 +147,7 @@ inline eig::Ordering check_solver_options(const po::variables_map& vm, SolverCon
   require_option(!c.resume || !c.sketch_path().empty(), "--resume needs --sketch FILE or --out FILE");
   require_option(c.memory_limit_gb >= 0 || c.memory_limit_gb == -1, "--memory-limit must be >= 0 (or auto)");
   require_option(c.row_block >= 0, "--row-block must be >= 0");
+  require_option(c.core_batch >= 0, "--core-batch must be >= 0");
   require_option(!c.out_of_core || !c.out.empty(),
                  "--out-of-core writes the eigenvectors straight into the result file: give --out FILE.h5");
   const std::string& stop = c.stop_after_phase;
@@ -166,6 +171,7 @@ inline void check_output_writable(const dist::Comm& comm, const std::string& out
 struct StorageChoice {
   bool out_of_core = false;
   Index row_block = 0;
+  Index core_batch = 0;  ///< out of core: SketchOptions::OutOfCore::core_batch (rounded as sketched.hpp does)
   eig::ooc::MemoryModel model;
   std::string reason;
 };
@@ -195,9 +201,9 @@ inline StorageChoice choose_storage(const dist::Comm& comm, const SolverConfig& 
     return random::ColumnBlocks::bytes_for(random::TestMatrix{c.sketch.test_matrix, dim, cols, {}, c.sketch.zeta},
                                            c.sketch.block);
   };
+  const double probe_cache_bytes = std::max(probe_cache(sizes.outer), probe_cache(sizes.inner));
   choice.model = eig::ooc::memory_model(dim, comm.size(), sizes.outer, sizes.inner, c.sketch.k, c.sketch.block,
-                                        choice.row_block, scalar_bytes,
-                                        std::max(probe_cache(sizes.outer), probe_cache(sizes.inner)));
+                                        choice.row_block, scalar_bytes, probe_cache_bytes);
   // The budget: --memory-limit, or by default 80 % of the node's memory per
   // rank on it (the smallest over all ranks, so every rank decides alike):
   // without it a sketch larger than the machine would run in memory until
@@ -221,6 +227,17 @@ inline StorageChoice choose_storage(const dist::Comm& comm, const SolverConfig& 
     choice.reason = text;
   } else {
     choice.reason = "no --out-of-core or --memory-limit";
+  }
+  if (choice.out_of_core) {
+    // The core batch: --core-batch, else what the budget leaves (the model
+    // above counts one block of products).
+    const Index b = c.sketch.block;
+    const Index wanted = c.core_batch > 0 ? c.core_batch
+                                          : eig::ooc::core_batch_for_budget(limit, choice.model.out_of_core, dim,
+                                                                            comm.size(), sizes.inner, b, scalar_bytes);
+    choice.core_batch = std::min(sizes.inner, b * ((wanted + b - 1) / b));
+    choice.model = eig::ooc::memory_model(dim, comm.size(), sizes.outer, sizes.inner, c.sketch.k, b, choice.row_block,
+                                          scalar_bytes, probe_cache_bytes, choice.core_batch);
   }
   return choice;
 }
@@ -274,22 +291,26 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
     const auto sizes = eig::resolve_sizes(options, op.dim());
     storage = choose_storage(comm, c, sizes, op.dim(), sizeof(Scalar));
     if (comm.is_root()) {
-      std::printf("mode: %s (%s); memory model per rank: in memory %.1f MB, out of core %.1f MB (row block %lld)\n",
+      std::printf("mode: %s (%s); memory model per rank: in memory %.1f MB, out of core %.1f MB (row block %lld, "
+                  "core batch %lld)\n",
                   storage->out_of_core ? "out-of-core" : "in memory", storage->reason.c_str(),
                   storage->model.in_memory / 1e6, storage->model.out_of_core / 1e6,
-                  static_cast<long long>(storage->row_block));
-      // Out of core the core sketch is projected one b-column batch at a
-      // time, and a dense Φ not held in the cache is redrawn for each batch.
+                  static_cast<long long>(storage->row_block), static_cast<long long>(storage->core_batch));
+      // Out of core the core sketch is projected one batch of core_batch
+      // columns at a time, and a dense Φ not held in the cache is redrawn
+      // for each batch.
       const double local_rows = std::ceil(static_cast<double>(op.dim()) / comm.size());
-      const double batches = std::ceil(static_cast<double>(sizes.inner) / static_cast<double>(c.sketch.block));
+      const double batches = std::ceil(static_cast<double>(sizes.inner) /
+                                       static_cast<double>(std::max<Index>(storage->core_batch, 1)));
       const double draws = batches * local_rows * static_cast<double>(sizes.inner);
       const bool phi_cached = static_cast<double>(options.projection_cache_bytes) >=
                               local_rows * static_cast<double>(sizes.inner) * sizeof(Scalar);
       if (storage->out_of_core && options.test_matrix != random::TestMatrixKind::sparse_sign && !phi_cached &&
           draws > 1e10) {
         std::printf("note: out of core with %s test matrices the core sketch redraws this rank's rows of Phi for "
-                    "each of its %.0f batches of --block columns: %.2g entries per rank (about %.0f s at 20 ns "
-                    "each); --test-matrix sparse-sign draws %d per row instead\n",
+                    "each of its %.0f batches of --core-batch columns: %.2g entries per rank (about %.0f s at 20 ns "
+                    "each); a larger --memory-limit or --core-batch means fewer batches, and --test-matrix "
+                    "sparse-sign draws %d per row instead\n",
                     std::string(random::name(options.test_matrix)).c_str(), batches, draws, draws * 20e-9,
                     c.sketch.zeta);
       }
@@ -299,7 +320,7 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
                    "--stop-after-phase applies to the out-of-core mode (--out-of-core or --memory-limit)");
     if (storage->out_of_core) {
       options.checkpoint->stop_after_phase = c.stop_after_phase;
-      options.out_of_core = eig::SketchOptions::OutOfCore{c.out, storage->row_block};
+      options.out_of_core = eig::SketchOptions::OutOfCore{c.out, storage->row_block, storage->core_batch};
     }
     result = eig::sketched_eigh(comm, op, options, random::make_rng_state(c.seed, c.stream));
     attributes.insert(attributes.end(), {{"outer", static_cast<std::int64_t>(sizes.outer)},
@@ -311,7 +332,10 @@ int solve_and_report(const dist::Comm& comm, Op& op, const SolverConfig& c, eig:
                                          {"recycle", static_cast<std::int64_t>(options.recycle)},
                                          {"rcond", options.rcond},
                                          {"out_of_core", static_cast<std::int64_t>(storage->out_of_core)}});
-    if (storage->out_of_core) attributes.emplace_back("row_block", static_cast<std::int64_t>(storage->row_block));
+    if (storage->out_of_core) {
+      attributes.emplace_back("row_block", static_cast<std::int64_t>(storage->row_block));
+      attributes.emplace_back("core_batch", static_cast<std::int64_t>(storage->core_batch));
+    }
   } else if (c.method == "exact") {
     eig::ExactOptions options;
     options.k = c.sketch.k;

@@ -37,7 +37,7 @@ Index default_row_block(Index outer, Index dim) {
 }
 
 MemoryModel memory_model(Index dim, int ranks, Index outer, Index inner, Index k, Index block, Index row_block,
-                         std::size_t scalar_bytes, double probe_cache_bytes) {
+                         std::size_t scalar_bytes, double probe_cache_bytes, Index core_batch) {
   const double D = static_cast<double>(dim);
   const double local = std::ceil(D / ranks);
   const double o = static_cast<double>(outer), s = static_cast<double>(inner), b = static_cast<double>(block);
@@ -48,8 +48,22 @@ MemoryModel memory_model(Index dim, int ranks, Index outer, Index inner, Index k
   model.in_memory = sc * (local * o + D * b + local * batch) + small + probe_cache_bytes;
   const double buffers = sc * std::min<double>(static_cast<double>(row_block), local) * (o + static_cast<double>(k)) +
                          8.0 * static_cast<double>(dist::detail::kPromoteChunk) * o;
-  model.out_of_core = sc * (D * b + local * b) + small + buffers + probe_cache_bytes;
+  // The out-of-core batch as sketched.hpp rounds it: whole blocks, at most s.
+  const double ooc_batch = std::min(s, b * std::ceil(std::max(static_cast<double>(core_batch), b) / b));
+  model.out_of_core = sc * (D * b + local * ooc_batch) + small + buffers + probe_cache_bytes;
   return model;
+}
+
+Index core_batch_for_budget(double limit_bytes, double model_at_one_block, Index dim, int ranks, Index inner,
+                            Index block, std::size_t scalar_bytes) {
+  SEIGH_REQUIRE(block >= 1 && inner >= 1 && ranks >= 1) << "core_batch_for_budget: block, inner and ranks must be >= 1";
+  const double block_bytes = std::ceil(static_cast<double>(dim) / ranks) * static_cast<double>(block) *
+                             static_cast<double>(scalar_bytes);
+  const double spare = 0.5 * (limit_bytes - model_at_one_block);
+  if (limit_bytes <= 0 || spare < block_bytes) return std::min(block, inner);
+  const double blocks = 1 + std::floor(spare / block_bytes);
+  const Index all = (inner + block - 1) / block;  // blocks that cover s
+  return std::min(inner, block * static_cast<Index>(std::min(blocks, static_cast<double>(all))));
 }
 
 namespace {

@@ -43,17 +43,17 @@ RowProjector<Scalar>::RowProjector(const random::TestMatrix& T, const dist::RowP
 }
 
 template <class Scalar>
-MatrixD RowProjector<Scalar>::project(const Eigen::Ref<const Matrix<Scalar>>& local) const {
+MatrixD RowProjector<Scalar>::project(const Eigen::Ref<const Matrix<Scalar>>& local, Index column_group) const {
   SEIGH_REQUIRE(local.rows() == partition_.local_rows())
       << "RowProjector: block has " << local.rows() << " rows, this rank owns " << partition_.local_rows();
   MatrixD out = MatrixD::Zero(matrix_.cols, local.cols());
-  project_rows(partition_.row_offset(), local, out);
+  project_rows(partition_.row_offset(), local, out, column_group);
   return out;
 }
 
 template <class Scalar>
 void RowProjector<Scalar>::project_rows(Index first_row, const Eigen::Ref<const Matrix<Scalar>>& local,
-                                        MatrixD& out) const {
+                                        MatrixD& out, Index column_group) const {
   const Index d = matrix_.cols;
   const Index b = local.cols();
   const Index rows = local.rows();
@@ -130,15 +130,28 @@ void RowProjector<Scalar>::project_rows(Index first_row, const Eigen::Ref<const 
     out.noalias() += random::sparse_sign_scale(matrix_) * total.transpose();
     return;
   }
+  // Dense: one GEMM per group of columns, so that a column's result does
+  // not depend on the width of the call (Eigen's blocking and its
+  // remainder kernels follow the operand shapes).
+  const Index group = column_group > 0 ? column_group : b;
   if (cached()) {
-    out.noalias() += (cache_.middleRows(first_row - mine.begin, rows).transpose() * local).template cast<double>();
+    const auto cache_rows = cache_.middleRows(first_row - mine.begin, rows);
+    for (Index c0 = 0; c0 < b; c0 += group) {
+      const Index width = std::min(group, b - c0);
+      out.middleCols(c0, width).noalias() +=
+          (cache_rows.transpose() * local.middleCols(c0, width)).template cast<double>();
+    }
     return;
   }
   Matrix<Scalar> chunk;
   for (Index r0 = 0; r0 < rows; r0 += kChunkRows) {
     const Index count = std::min(kChunkRows, rows - r0);
-    chunk = random::generate<Scalar>(matrix_, first_row + r0, count, 0, d);
-    out.noalias() += (chunk.transpose() * local.middleRows(r0, count)).template cast<double>();
+    chunk = random::generate<Scalar>(matrix_, first_row + r0, count, 0, d);  // drawn once for every group
+    for (Index c0 = 0; c0 < b; c0 += group) {
+      const Index width = std::min(group, b - c0);
+      out.middleCols(c0, width).noalias() +=
+          (chunk.transpose() * local.block(r0, c0, count, width)).template cast<double>();
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <sstream>
+#include <vector>
 
 #include "eig_test_util.hpp"
 #include "mpi_test.hpp"
@@ -64,14 +65,15 @@ Outcome in_memory(const seigh::dist::Comm& comm, Op& op, const SketchOptions& op
 /// result file and reads it back.
 /// With `inside`, a stop_blocks that falls on an in-place step stops inside
 /// it (after the overwrite, before the count).
+/// `core_batch`: SketchOptions::OutOfCore's (0: one block).
 template <class Op>
 Outcome out_of_core(const seigh::dist::Comm& comm, Op& op, SketchOptions options, const std::string& name,
                     Index row_block, bool resume = false, Index stop_blocks = 0, const std::string& stop_phase = "",
-                    bool inside = false) {
+                    bool inside = false, Index core_batch = 0) {
   const std::string out = seigh::test::scratch(name + ".h5");
   options.checkpoint =
       SketchOptions::Checkpoint{out + ".sketch.h5", resume, "test operator", stop_blocks, stop_phase, inside};
-  options.out_of_core = SketchOptions::OutOfCore{out, row_block};
+  options.out_of_core = SketchOptions::OutOfCore{out, row_block, core_batch};
   const auto result = seigh::eig::sketched_eigh(comm, op, options, kRng);
   REQUIRE(result.eigenvectors.cols() == 0);
   seigh::eig::write_eigen_result(comm, out, result, options.ordering, {});
@@ -83,6 +85,21 @@ Outcome out_of_core(const seigh::dist::Comm& comm, Op& op, SketchOptions options
     outcome.operator2 = result.error->operator_frobenius2;
   }
   return outcome;
+}
+
+/// The /Z dataset of a sketch file (s x s float64), read on this rank alone.
+std::vector<double> stored_z(const std::string& path) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const hid_t set = H5Dopen2(file, "/Z", H5P_DEFAULT);
+  REQUIRE(set >= 0);
+  const hid_t space = H5Dget_space(set);
+  std::vector<double> z(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  CHECK(H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, z.data()) >= 0);
+  H5Sclose(space);
+  H5Dclose(set);
+  H5Fclose(file);
+  return z;
 }
 
 /// max_j (1 − |v_j · w_j|): eigenvectors agree up to sign.
@@ -294,6 +311,63 @@ TEST_CASE("out-of-core SEIGH resumes at every stage bit for bit", "[eig][seigh][
   comm.barrier();
   CHECK_THROWS_WITH(out_of_core(comm, op, options, "old", row_block, true),
                     Catch::Contains("written by an earlier seigh") && Catch::Contains("stage 'core'"));
+}
+
+TEST_CASE("the out-of-core core batch changes no bit of the result, across a resume too", "[eig][seigh][ooc][resume]") {
+  // A Gaussian Φ (regenerated per batch, the case the batch is for): core
+  // batches of one block (7), of 3 blocks (21, so 30 = 21 + 9) and wider
+  // than s (capped at 30), each a different number of Φ draws and of
+  // columns per projection call; the result must be the same bits. Then a
+  // run stopped after 2 Y blocks and 2 one-block batches (14 Z columns) and
+  // resumed with batches of 3 blocks.
+  const auto& comm = world();
+  SyntheticOperator<float> op(comm, parse_synthetic_spec("poly,D=2001,R=5,p=1.5,seed=34"));
+  const auto options = options_for(6, 12, 30, 4);
+  const Index row_block = 512;
+  const Outcome reference = out_of_core(comm, op, options, "batch-7", row_block);
+  const auto same_as_reference = [&](const Outcome& run) {
+    const bool same = run.eigenvalues == reference.eigenvalues && run.eigenvectors == reference.eigenvectors &&
+                      run.residual2 == reference.residual2;
+    return comm.sum(static_cast<int>(!same)) == 0;
+  };
+  for (Index core_batch : {Index{21}, Index{100}}) {
+    INFO("core batch " << core_batch);
+    CHECK(same_as_reference(out_of_core(comm, op, options, "batch-" + std::to_string(core_batch), row_block, false, 0,
+                                        "", false, core_batch)));
+  }
+  CHECK_THROWS_WITH(out_of_core(comm, op, options, "batch-resumed", row_block, false, 4, "", false, 7),
+                    Catch::Contains("continue with --resume"));
+  CHECK(same_as_reference(out_of_core(comm, op, options, "batch-resumed", row_block, true, 0, "", false, 21)));
+  // And the in-memory path, whose batch is o rounded to blocks (14), stores
+  // the same Z in its sketch file.
+  auto memory_options = options;
+  memory_options.checkpoint = SketchOptions::Checkpoint{seigh::test::scratch("batch-memory.sketch.h5"), false,
+                                                        "test operator"};
+  (void)seigh::eig::sketched_eigh(comm, op, memory_options, kRng);
+  comm.barrier();
+  if (comm.is_root()) {
+    const auto streamed_z = stored_z(seigh::test::scratch("batch-7.h5.sketch.h5"));
+    const auto memory_z = stored_z(seigh::test::scratch("batch-memory.sketch.h5"));
+    CHECK(streamed_z.size() == 30 * 30);
+    CHECK(streamed_z == memory_z);
+  }
+}
+
+TEST_CASE("the out-of-core core batch from the memory budget", "[eig][ooc]") {
+  using seigh::eig::ooc::core_batch_for_budget;
+  // D = 2·10⁶ on 2 ranks, b = 32, float: one block of products is
+  // 10⁶·32·4 = 128 MB. Half of what the model leaves is for more blocks.
+  const double block = 128e6;
+  CHECK(core_batch_for_budget(0, 1e9, 2000000, 2, 2000, 32, 4) == 32);              // no budget
+  CHECK(core_batch_for_budget(1e9, 2e9, 2000000, 2, 2000, 32, 4) == 32);            // over budget already
+  CHECK(core_batch_for_budget(1e9 + 2 * block - 1, 1e9, 2000000, 2, 2000, 32, 4) == 32);  // room for < 1 block
+  CHECK(core_batch_for_budget(1e9 + 2 * block, 1e9, 2000000, 2, 2000, 32, 4) == 64);
+  CHECK(core_batch_for_budget(1e9 + 7 * block, 1e9, 2000000, 2, 2000, 32, 4) == 128);  // 3.5 blocks: 3 more
+  CHECK(core_batch_for_budget(1e12, 1e9, 2000000, 2, 2000, 32, 4) == 2000);          // capped at s
+  CHECK(core_batch_for_budget(1e12, 1e9, 2000000, 2, 50, 32, 4) == 50);              // s below two blocks
+  CHECK(core_batch_for_budget(1e12, 1e9, 2000000, 2, 20, 32, 4) == 20);              // s below one block
+  // float64 blocks are twice as large.
+  CHECK(core_batch_for_budget(1e9 + 7 * block, 1e9, 2000000, 2, 2000, 32, 8) == 64);
 }
 
 TEST_CASE("out-of-core SEIGH reports an ill-conditioned sketch it cannot factor", "[eig][seigh][ooc]") {

@@ -133,13 +133,27 @@ struct RowBlocks {
 /// report. `scalar_bytes` is 4 (float32) or 8.
 struct MemoryModel {
   double in_memory = 0;    ///< Y (D/P·o) + probes (D·b) + a batch of products (D/P·batch) + Z, P, R + probe cache
-  double out_of_core = 0;  ///< probes (D·b) + products (D/P·b) + Z, P, R + block buffers (row_block·(o + k)) + Gram
-                           ///< chunk + probe cache
+  double out_of_core = 0;  ///< probes (D·b) + a core batch of products (D/P·core_batch) + Z, P, R + block buffers
+                           ///< (row_block·(o + k)) + Gram chunk + probe cache
 };
 /// `probe_cache_bytes`: the larger random::ColumnBlocks::bytes_for of Ω and
-/// Ψ (one is held at a time).
+/// Ψ (one is held at a time). `core_batch`: SketchOptions::OutOfCore's (0:
+/// one block).
 [[nodiscard]] MemoryModel memory_model(Index dim, int ranks, Index outer, Index inner, Index k, Index block,
-                                       Index row_block, std::size_t scalar_bytes, double probe_cache_bytes = 0);
+                                       Index row_block, std::size_t scalar_bytes, double probe_cache_bytes = 0,
+                                       Index core_batch = 0);
+
+/// The out-of-core core batch for a budget of `limit_bytes` per rank: one
+/// block plus as many more blocks of this rank's products (D/P x b each) as
+/// fit in half of what the out-of-core model at one block
+/// (`model_at_one_block`) leaves of the budget, a multiple of `block`
+/// capped at s. The other half is headroom for what the model leaves out
+/// (HDF5 and MPI buffers, the operator's own workspace). One block when
+/// limit_bytes <= 0 or nothing is left. A dense Φ is redrawn once per batch
+/// (sketched.hpp), so this is the number that makes Gaussian and
+/// Rademacher out-of-core runs affordable at large D·s.
+[[nodiscard]] Index core_batch_for_budget(double limit_bytes, double model_at_one_block, Index dim, int ranks,
+                                          Index inner, Index block, std::size_t scalar_bytes);
 
 /// What the stages report and where a test stops them.
 struct Hooks {

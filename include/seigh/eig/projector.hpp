@@ -34,13 +34,23 @@ class RowProjector {
 
   /// T[rows, :]ᵀ · local (d x b, double), local (local_rows x b). Local: no
   /// communication.
-  [[nodiscard]] MatrixD project(const Eigen::Ref<const Matrix<Scalar>>& local) const;
+  ///
+  /// `column_group` > 0: the dense families multiply in GEMMs of
+  /// column_group columns (the last one narrower), aligned at local's first
+  /// column, so a column's bits depend only on its place in its group, not
+  /// on how many columns are projected together. Projecting a matrix's
+  /// columns in batches that start at multiples of column_group then gives
+  /// the same bits as projecting them all at once (SEIGH's core sketch,
+  /// whose batch width follows the memory budget). Sparse sign sums every
+  /// entry in the same order at any width. 0: one GEMM of all b columns.
+  [[nodiscard]] MatrixD project(const Eigen::Ref<const Matrix<Scalar>>& local, Index column_group = 0) const;
 
   /// out += T[first_row : first_row + n, :]ᵀ · rows (d x b) for a span of
   /// n rows of this rank's range starting at global row `first_row` (the
   /// row blocks of a matrix streamed through a file). project(local) is
   /// project_rows(row_offset, local, out) on out = 0. Local.
-  void project_rows(Index first_row, const Eigen::Ref<const Matrix<Scalar>>& rows, MatrixD& out) const;
+  void project_rows(Index first_row, const Eigen::Ref<const Matrix<Scalar>>& rows, MatrixD& out,
+                    Index column_group = 0) const;
 
   [[nodiscard]] bool cached() const { return cache_.size() > 0; }
   [[nodiscard]] Index cols() const { return matrix_.cols; }

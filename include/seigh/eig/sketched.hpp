@@ -93,6 +93,13 @@ struct SketchOptions {
   struct OutOfCore {
     std::string result_path;
     Index row_block = 0;  ///< rows per block; 0: ooc::default_row_block(o, D)
+    /// Columns of the core sketch whose products are kept (local_rows x
+    /// core_batch) and projected by Φ together, rounded up to a multiple
+    /// of `block` and capped at s; 0: `block`. A dense Φ that is not cached
+    /// is redrawn once per batch, so wider batches cut that cost by
+    /// core_batch / block (ooc::core_batch_for_budget sizes it from the
+    /// memory budget). The result does not depend on it.
+    Index core_batch = 0;
   };
   std::optional<OutOfCore> out_of_core;
 };
@@ -330,15 +337,20 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   result.timings["measure_outer"] = seconds_since(t0);
 
   // The core sketch is measured in batches of `batch` columns (a multiple
-  // of b, about o): the products of a batch wait in `products` (local_rows
-  // x batch, the size of Y's local block) and are projected by Φ at once,
-  // so this rank's rows of Φ are regenerated once per batch — about 2s·D/P
-  // entries in all instead of s²·D/(P·b) — and never stored. One reduction
-  // per batch; a batch's Z columns are final when stored, so the sum order
-  // never depends on where a run was interrupted.
+  // of b; in memory about o): the products of a batch wait in `products`
+  // (local_rows x batch, in memory the size of Y's local block) and are
+  // projected by Φ at once, so this rank's rows of Φ are regenerated once
+  // per batch — in memory about 2s·D/P entries in all instead of
+  // s²·D/(P·b) — and never stored. One reduction per batch. The
+  // projection multiplies b columns at a time (RowProjector's
+  // column_group), so a Z column's bits never depend on the batch width: in
+  // memory and out of core, and a run resumed with another budget, give the
+  // same Z.
   t0 = Clock::now();
-  // Out-of-core: one block per batch, so no D/P x o buffer exists.
-  const Index batch = ooc ? std::min(s, b) : std::min(s, b * ((o + b - 1) / b));
+  // Out-of-core: options.out_of_core->core_batch columns (default one
+  // block), sized by the memory budget, so no D/P x o buffer is needed.
+  const Index wanted = ooc ? std::max(options.out_of_core->core_batch, b) : o;
+  const Index batch = std::min(s, b * ((wanted + b - 1) / b));
   Matrix<Scalar> products(partition.local_rows(), batch);
   MatrixD Z = MatrixD::Zero(s, s);
   const Index z_resumed = store ? std::min(store->z_columns_done(), s) : 0;
@@ -355,7 +367,7 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
       report("core sketch Z = Phi H Psi^T", c0 + j0 + w, s);
     }
     timed(project_seconds, [&] {
-      MatrixD columns = phi_rows.project(products.leftCols(width));
+      MatrixD columns = phi_rows.project(products.leftCols(width), b);
       comm.allreduce_sum(columns);
       Z.middleCols(c0, width) = columns;
     });
