@@ -32,9 +32,11 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-# One row per cell; "method" is seigh or exact (exact rows fill only ratio_mean).
+# One row per cell; "method" is seigh or exact. Exact rows fill only
+# ratio_mean and seigh_seed0_ratio (SEIGH's ratio for the same seed-0
+# network, the cross-check's other column).
 FIELDS = ["method", "w", "D", "test_accuracy", "k", "step", "n", "overlap", "ratio_mean", "ratio_sd",
-          "random_ratio", "best_ratio", "source"]
+          "random_ratio", "best_ratio", "seigh_seed0_ratio", "source"]
 
 
 def read_overlap(path):
@@ -55,6 +57,7 @@ def read_overlap(path):
 def cells_from_run(run):
     """Per-cell summaries of RUN's HDF5 files: {(method, w, k, step): row}, and costs {(w, k): [(hvps, s)]}."""
     records = collections.defaultdict(list)  # (w, k, step) -> per seed (overlap, chance, best, random)
+    seed0 = {}  # (w, k, step) -> SEIGH's overlap / chance for seed 0
     exact = {}
     costs = collections.defaultdict(list)
     accuracy = collections.defaultdict(list)
@@ -73,6 +76,8 @@ def cells_from_run(run):
                 for j, k in enumerate(o["k"]):
                     records[(w, int(k), int(step))].append(
                         (o["overlap"][r, j], o["chance"][r, j], o["best"][r, j], o["random_mean"][r, j]))
+                    if match.group(2) == "0":
+                        seed0[(w, int(k), int(step))] = o["overlap"][r, j] / o["chance"][r, j]
         exact_path = os.path.join(directory, "overlap_exact.h5")
         if os.path.exists(exact_path) and match.group(2) == "0":
             exact[w] = read_overlap(exact_path)
@@ -100,7 +105,8 @@ def cells_from_run(run):
             for j, k in enumerate(o["k"]):
                 cells[("exact", w, int(k), int(step))] = {
                     "method": "exact", "w": w, "D": o["D"], "k": int(k), "step": int(step), "n": 1,
-                    "ratio_mean": o["overlap"][r, j] / o["chance"][r, j], "source": run}
+                    "ratio_mean": o["overlap"][r, j] / o["chance"][r, j],
+                    "seigh_seed0_ratio": seed0.get((w, int(k), int(step)), float("nan")), "source": run}
     return cells, costs
 
 
@@ -177,11 +183,10 @@ def main():
         emit("| w | D | k | step | exact | SEIGH |")
         emit("|---:|---:|---:|---:|---:|---:|")
         for (w, k, step), c in sorted(exact.items(), key=lambda item: (item[0][0], item[0][2], item[0][1])):
-            s = seigh.get((w, k, step))
-            # The SEIGH column is seed 0 alone only for cells read from RUN.
-            label = "seed 0" if s and s["source"] == args.run else "seed mean, archive"
-            emit(f"| {w} | {c['D']:,} | {k} | {step} | {c['ratio_mean']:.2f} | "
-                 f"{fmt(s['ratio_mean'], 2) + f' ({label})' if s else '-'} |")
+            mark = " *" if c["source"] != args.run else ""
+            seigh0 = c.get("seigh_seed0_ratio", float("nan"))
+            emit(f"| {w} | {c['D']:,} | {k} | {step} | {c['ratio_mean']:.2f}{mark} | "
+                 f"{'-' if np.isnan(seigh0) else f'{seigh0:.2f} (seed 0)'} |")
     if costs:
         emit()
         emit("## Cost of SEIGH per Hessian (median over checkpoints and seeds, this run directory only)")
