@@ -235,7 +235,7 @@ inline StorageChoice choose_storage(const dist::Comm& comm, const SolverConfig& 
     const Index wanted = c.core_batch > 0 ? c.core_batch
                                           : eig::ooc::core_batch_for_budget(limit, choice.model.out_of_core, dim,
                                                                             comm.size(), sizes.inner, b, scalar_bytes);
-    choice.core_batch = std::min(sizes.inner, b * ((wanted + b - 1) / b));
+    choice.core_batch = eig::ooc::core_batch_width(wanted, b, sizes.inner);
     choice.model = eig::ooc::memory_model(dim, comm.size(), sizes.outer, sizes.inner, c.sketch.k, b, choice.row_block,
                                           scalar_bytes, probe_cache_bytes, choice.core_batch);
   }

@@ -36,20 +36,24 @@ Index default_row_block(Index outer, Index dim) {
   return std::max(align, rows / align * align);
 }
 
+Index core_batch_width(Index wanted, Index block, Index inner) {
+  const Index blocks = (std::max(wanted, block) + block - 1) / block;
+  return std::min(inner, block * blocks);
+}
+
 MemoryModel memory_model(Index dim, int ranks, Index outer, Index inner, Index k, Index block, Index row_block,
                          std::size_t scalar_bytes, double probe_cache_bytes, Index core_batch) {
   const double D = static_cast<double>(dim);
   const double local = std::ceil(D / ranks);
   const double o = static_cast<double>(outer), s = static_cast<double>(inner), b = static_cast<double>(block);
   const double sc = static_cast<double>(scalar_bytes);
-  const double batch = std::min(s, b * std::ceil(o / b));  // the in-memory core batch (sketched.hpp)
+  const auto batch = static_cast<double>(core_batch_width(outer, block, inner));  // in memory (sketched.hpp)
   const double small = 8.0 * (s * s + 2 * s * o + o * o);   // Z, [P; R], the core's o x o
   MemoryModel model;
   model.in_memory = sc * (local * o + D * b + local * batch) + small + probe_cache_bytes;
   const double buffers = sc * std::min<double>(static_cast<double>(row_block), local) * (o + static_cast<double>(k)) +
                          8.0 * static_cast<double>(dist::detail::kPromoteChunk) * o;
-  // The out-of-core batch as sketched.hpp rounds it: whole blocks, at most s.
-  const double ooc_batch = std::min(s, b * std::ceil(std::max(static_cast<double>(core_batch), b) / b));
+  const auto ooc_batch = static_cast<double>(core_batch_width(core_batch, block, inner));
   model.out_of_core = sc * (D * b + local * ooc_batch) + small + buffers + probe_cache_bytes;
   return model;
 }
@@ -61,9 +65,8 @@ Index core_batch_for_budget(double limit_bytes, double model_at_one_block, Index
                              static_cast<double>(scalar_bytes);
   const double spare = 0.5 * (limit_bytes - model_at_one_block);
   if (limit_bytes <= 0 || spare < block_bytes) return std::min(block, inner);
-  const double blocks = 1 + std::floor(spare / block_bytes);
-  const Index all = (inner + block - 1) / block;  // blocks that cover s
-  return std::min(inner, block * static_cast<Index>(std::min(blocks, static_cast<double>(all))));
+  const double blocks = std::min(1 + std::floor(spare / block_bytes), static_cast<double>(inner));
+  return core_batch_width(block * static_cast<Index>(blocks), block, inner);
 }
 
 namespace {

@@ -134,24 +134,23 @@ void RowProjector<Scalar>::project_rows(Index first_row, const Eigen::Ref<const 
   // not depend on the width of the call (Eigen's blocking and its
   // remainder kernels follow the operand shapes).
   const Index group = column_group > 0 ? column_group : b;
-  if (cached()) {
-    const auto cache_rows = cache_.middleRows(first_row - mine.begin, rows);
+  // out += T_rowsᵀ · local[r0 : r0 + T_rows.rows(), :], group by group.
+  const auto accumulate = [&](const auto& T_rows, Index r0) {
     for (Index c0 = 0; c0 < b; c0 += group) {
       const Index width = std::min(group, b - c0);
       out.middleCols(c0, width).noalias() +=
-          (cache_rows.transpose() * local.middleCols(c0, width)).template cast<double>();
+          (T_rows.transpose() * local.block(r0, c0, T_rows.rows(), width)).template cast<double>();
     }
+  };
+  if (cached()) {
+    accumulate(cache_.middleRows(first_row - mine.begin, rows), 0);
     return;
   }
   Matrix<Scalar> chunk;
   for (Index r0 = 0; r0 < rows; r0 += kChunkRows) {
     const Index count = std::min(kChunkRows, rows - r0);
     chunk = random::generate<Scalar>(matrix_, first_row + r0, count, 0, d);  // drawn once for every group
-    for (Index c0 = 0; c0 < b; c0 += group) {
-      const Index width = std::min(group, b - c0);
-      out.middleCols(c0, width).noalias() +=
-          (chunk.transpose() * local.block(r0, c0, count, width)).template cast<double>();
-    }
+    accumulate(chunk, r0);
   }
 }
 

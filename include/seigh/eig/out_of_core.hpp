@@ -136,6 +136,11 @@ struct MemoryModel {
   double out_of_core = 0;  ///< probes (D·b) + a core batch of products (D/P·core_batch) + Z, P, R + block buffers
                            ///< (row_block·(o + k)) + Gram chunk + probe cache
 };
+/// Columns per batch of the core sketch (sketched.hpp) for a wanted width:
+/// `wanted` (at least one block) rounded up to whole blocks of `block`, at
+/// most s = `inner`. In memory wanted = o; out of core the core batch.
+[[nodiscard]] Index core_batch_width(Index wanted, Index block, Index inner);
+
 /// `probe_cache_bytes`: the larger random::ColumnBlocks::bytes_for of Ω and
 /// Ψ (one is held at a time). `core_batch`: SketchOptions::OutOfCore's (0:
 /// one block).

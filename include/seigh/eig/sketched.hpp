@@ -349,8 +349,7 @@ EigenResult<typename Op::scalar_type> sketched_eigh(const dist::Comm& comm, Op& 
   t0 = Clock::now();
   // Out-of-core: options.out_of_core->core_batch columns (default one
   // block), sized by the memory budget, so no D/P x o buffer is needed.
-  const Index wanted = ooc ? std::max(options.out_of_core->core_batch, b) : o;
-  const Index batch = std::min(s, b * ((wanted + b - 1) / b));
+  const Index batch = ooc::core_batch_width(ooc ? options.out_of_core->core_batch : o, b, s);
   Matrix<Scalar> products(partition.local_rows(), batch);
   MatrixD Z = MatrixD::Zero(s, s);
   const Index z_resumed = store ? std::min(store->z_columns_done(), s) : 0;
